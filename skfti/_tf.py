@@ -1,0 +1,34 @@
+"""The one door to TensorFlow: imported lazily, quietly, on first use."""
+
+import os
+
+__all__ = ["import_tensorflow", "single_thread_env"]
+
+
+def import_tensorflow(verbose=0):
+    """Import and return ``tensorflow``, keeping its C++ log quiet below verbose 3.
+
+    ``import skfti`` never imports TensorFlow (it costs several seconds); the
+    modules that build graphs call this function when they first need it.
+    """
+    if verbose < 3:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    if verbose < 3:
+        tf.get_logger().setLevel("ERROR")
+    return tf
+
+
+def single_thread_env():
+    """Environment variables that give a TensorFlow worker process one thread.
+
+    They must be set before TensorFlow starts in that process
+    (``tf.config.threading`` raises once the runtime is initialised), so
+    parallel code sets them in ``os.environ`` before joblib starts workers.
+    """
+    return {
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+    }

@@ -1,0 +1,100 @@
+import json
+
+import numpy as np
+import pytest
+
+from skfti import ArchitectureEncoding, SearchSpace
+
+SPACE = SearchSpace(n_layers=4, widths=(8, 32, 128), views=("glove50", "use512", "h"))
+
+
+def test_uniform_weights_every_choice_equally():
+    u = ArchitectureEncoding.uniform(SPACE)
+    np.testing.assert_allclose(u.alpha, 1 / 6)
+    np.testing.assert_allclose(u.beta, 0.5)
+    np.testing.assert_allclose(u.gamma, 1 / 3)
+    assert not u.is_discrete
+
+
+def test_random_one_hot_is_discrete_and_seeded():
+    u = ArchitectureEncoding.random_one_hot(SPACE, random_state=0)
+    assert u.is_discrete
+    assert u.alpha.sum() == SPACE.n_layers and u.beta.sum() == SPACE.n_layers
+    assert u == ArchitectureEncoding.random_one_hot(SPACE, random_state=0)
+    draws = {
+        tuple(ArchitectureEncoding.random_one_hot(SPACE, random_state=s).to_vector())
+        for s in range(20)
+    }
+    assert len(draws) == 20
+
+
+def test_vector_round_trip():
+    u = ArchitectureEncoding.random_relaxed(SPACE, random_state=1)
+    v = u.to_vector()
+    assert v.shape == (SPACE.n_dims,)
+    assert ArchitectureEncoding.from_vector(SPACE, v) == u
+
+
+def test_json_round_trip_keeps_the_space():
+    u = ArchitectureEncoding.random_relaxed(SPACE, random_state=2)
+    text = u.to_json()
+    json.loads(text)  # plain JSON
+    back = ArchitectureEncoding.from_json(text)
+    assert back.search_space == SPACE
+    np.testing.assert_allclose(back.to_vector(), u.to_vector(), rtol=0, atol=1e-15)
+    assert ArchitectureEncoding.from_json(text, search_space=SPACE) == back
+
+
+def test_vector_of_another_space_is_rejected():
+    other = ArchitectureEncoding.uniform(SearchSpace()).to_vector()
+    with pytest.raises(ValueError, match="another search space"):
+        ArchitectureEncoding.from_vector(SPACE, other)
+
+
+def test_json_of_another_space_is_rejected():
+    text = ArchitectureEncoding.uniform(SearchSpace()).to_json()
+    with pytest.raises(ValueError, match="another search space"):
+        ArchitectureEncoding.from_json(text, search_space=SPACE)
+    with pytest.raises(ValueError, match="Not an ArchitectureEncoding"):
+        ArchitectureEncoding.from_json('{"alpha": 1}')
+
+
+def test_weights_must_be_on_the_simplex():
+    u = ArchitectureEncoding.uniform(SPACE)
+    with pytest.raises(ValueError, match="sum to 1"):
+        ArchitectureEncoding(SPACE, u.alpha * 2, u.beta, u.gamma)
+    with pytest.raises(ValueError, match=">= 0"):
+        ArchitectureEncoding(SPACE, u.alpha - 0.5, u.beta, u.gamma)
+    with pytest.raises(ValueError, match="NaN"):
+        ArchitectureEncoding(SPACE, u.alpha, u.beta, [np.nan, 0.5, 0.5])
+    with pytest.raises(ValueError, match="shape"):
+        ArchitectureEncoding(SPACE, u.alpha[:2], u.beta, u.gamma)
+
+
+def test_from_logits_applies_the_softmax():
+    logits = np.zeros((SPACE.n_layers, SPACE.n_base))
+    logits[:, 2] = np.log(5.0)
+    u = ArchitectureEncoding.from_logits(SPACE, logits, np.zeros((4, 2)), [0, 0, 0])
+    np.testing.assert_allclose(u.alpha[:, 2], 0.5)
+    np.testing.assert_allclose(u.alpha[:, 0], 0.1)
+
+
+def test_discretize_takes_the_argmax_of_each_group():
+    u = ArchitectureEncoding.random_relaxed(SPACE, random_state=3)
+    d = u.discretize()
+    assert d.is_discrete
+    np.testing.assert_array_equal(d.alpha.argmax(1), u.alpha.argmax(1))
+    np.testing.assert_array_equal(d.beta.argmax(1), u.beta.argmax(1))
+    assert d.gamma.argmax() == u.gamma.argmax()
+    assert d.discretize() == d
+
+
+def test_describe_reads_like_the_architecture():
+    space = SearchSpace(n_layers=3, widths=(64, 256), views=("glove50", "use512"))
+    alpha = np.zeros((3, 4))
+    alpha[0, 0] = alpha[1, 3] = alpha[2, 1] = 1  # relu-64, tanh-256, tanh-64
+    beta = np.array([[1, 0], [0, 1], [1, 0]])
+    u = ArchitectureEncoding(space, alpha, beta, [1, 0])
+    assert u.describe() == "glove50 | relu-64 | off | tanh-64"
+    relaxed = ArchitectureEncoding.uniform(space).describe()
+    assert relaxed.startswith("glove50 (0.50) | relu-64 (0.12)")
