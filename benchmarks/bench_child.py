@@ -50,7 +50,7 @@ def keras_relaxed_child(space, encoding, n_features, n_classes, seed):
         def call(self, x):
             terms = [
                 a * keras.ops.pad(d(x), [[0, 0], [0, width - d.units]])
-                for a, d in zip(self.alpha, self.dense)
+                for a, d in zip(self.alpha, self.dense, strict=True)
             ]
             mixed = keras.layers.Add()(terms)
             passed = keras.ops.pad(x, [[0, 0], [0, width - self.in_width]])
@@ -123,7 +123,10 @@ def main():
     rng = np.random.RandomState(0)
     ours(
         "discrete",
-        [ArchitectureEncoding.random_one_hot(space, rng) for _ in range(args.n_discrete)],
+        [
+            ArchitectureEncoding.random_one_hot(space, rng)
+            for _ in range(args.n_discrete)
+        ],
     )
 
     a = per_minute(timings["keras"])

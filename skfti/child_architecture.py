@@ -109,17 +109,50 @@ class ChildArchitecture:
             len(layer.bases) == 1 and layer.off_weight == 0.0 for layer in self.layers
         )
 
-    def activation_blocks(self, layer):
-        """``(activation, start, stop)`` column blocks of a layer's kernel."""
-        blocks, start = [], 0
-        for i, _ in layer.bases:
-            act, width = self._activation(i), self._width(i)
-            if blocks and blocks[-1][0] == act:
-                blocks[-1] = (act, blocks[-1][1], blocks[-1][2] + width)
-            else:
-                blocks.append((act, start, start + width))
-            start += width
-        return blocks
+    def has_pass_through(self, layer):
+        """Whether the layer adds its (padded) input, the "off" term."""
+        return layer.off_weight > 0.0 or not self.fast_path
+
+    def is_mixed(self, layer):
+        """Whether the layer weighs and pads its base layers (Eq. 4)."""
+        return not (
+            len(layer.bases) == 1
+            and layer.bases[0][1] == 1.0
+            and not self.has_pass_through(layer)
+        )
+
+    def structure_key(self):
+        """Hashable description of the graph, without the mixing weights.
+
+        Networks with the same key run the same TensorFlow graph (the weights
+        of alpha, beta and gamma are inputs to it), so a compiled graph is
+        shared by every relaxed child of one search space.
+        """
+        layers = tuple(
+            (
+                tuple(self.space.base_layers[i] for i, _ in layer.bases),
+                layer.in_width,
+                layer.out_width,
+                self.has_pass_through(layer),
+                self.is_mixed(layer),
+            )
+            for layer in self.layers
+        )
+        views = tuple((v, self.view_dims[v]) for v, _ in self.views)
+        mixed_views = len(self.views) > 1 or self.views[0][1] != 1.0
+        return (views, mixed_views, self.in_width, layers, self.n_classes)
+
+    def mixing_values(self):
+        """The weights of the mix as float32 arrays, the graph's extra inputs.
+
+        ``[gamma of the used views, then for each layer its per-column weights
+        and its pass-through weight]``.
+        """
+        values = [np.array([g for _, g in self.views], dtype=np.float32)]
+        for layer in self.layers:
+            values.append(self.column_weights(layer))
+            values.append(np.float32(layer.off_weight))
+        return values
 
     def column_weights(self, layer):
         """Per-column weight of a layer's fused kernel (alpha times the gate)."""

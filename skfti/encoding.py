@@ -203,7 +203,9 @@ class ArchitectureEncoding:
             stored = SearchSpace.from_dict(data["search_space"])
             weights = data["alpha"], data["beta"], data["gamma"]
         except (TypeError, KeyError, json.JSONDecodeError) as exc:
-            raise ValueError(f"Not an ArchitectureEncoding JSON document: {exc}") from exc
+            raise ValueError(
+                f"Not an ArchitectureEncoding JSON document: {exc}"
+            ) from exc
         if search_space is not None and stored != search_space:
             raise ValueError(
                 f"The encoding belongs to another search space: {stored} "
@@ -255,7 +257,9 @@ class ArchitectureEncoding:
                 parts.append(tag("off", self.beta[j, 1]))
             else:
                 i = int(self.alpha[j].argmax())
-                parts.append(tag(s.base_layer_name(i), self.alpha[j, i] * self.beta[j, 0]))
+                parts.append(
+                    tag(s.base_layer_name(i), self.alpha[j, i] * self.beta[j, 0])
+                )
         return " | ".join(parts)
 
     def __eq__(self, other):

@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_y,
@@ -164,9 +164,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     def _resolve_encoding(self):
         """The encoding to train, checked against the space and the views."""
         modules = self.embedding_modules
-        view_names = (
-            ("input",) if not modules else tuple(str(m.name) for m in modules)
-        )
+        view_names = ("input",) if not modules else tuple(str(m.name) for m in modules)
         if modules and len(set(view_names)) != len(view_names):
             raise ValueError(f"embedding_modules have repeated names: {view_names}")
         space = self.search_space
@@ -214,8 +212,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
                 f"array of shape {texts.shape} or non-string entries"
             )
         if len(texts) == 0:
-            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is "
-                             "required.")
+            raise ValueError(
+                "Found array with 0 sample(s) while a minimum of 1 is required."
+            )
         if y is not None:
             y = _check_y(y)
             if _num_samples(y) != len(texts):
@@ -236,7 +235,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
                 for m in self.embedding_modules
             ]
         views = []
-        for module, fitted in zip(self.embedding_modules, self._view_maps_, strict=True):
+        for module, fitted in zip(
+            self.embedding_modules, self._view_maps_, strict=True
+        ):
             if fitted is not None:
                 out = fitted.transform(X)
             else:
@@ -320,7 +321,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             callback=self._print_epoch if self.verbose >= 1 else None,
         )
         if self.verbose >= 2:
-            print(f"[RelaxedFFNNClassifier] trained in {time.perf_counter() - start:.2f}s")
+            print(
+                f"[RelaxedFFNNClassifier] trained in {time.perf_counter() - start:.2f}s"
+            )
         self.encoding_ = encoding
         self.n_iter_ = len(self.history_["loss"])
         self.weights_ = network.get_weights()

@@ -77,7 +77,7 @@ class SearchSpace:
         for name in ("widths", "activations", "views"):
             value = getattr(self, name)
             if isinstance(value, str) or not hasattr(value, "__iter__"):
-                raise TypeError(f"SearchSpace.{name} must be a sequence, got {value!r}")
+                raise TypeError(f"SearchSpace.{name} must be a sequence: {value!r}")
             object.__setattr__(self, name, tuple(value))
         if isinstance(self.n_layers, bool) or not isinstance(self.n_layers, int):
             raise TypeError(f"n_layers must be an int, got {self.n_layers!r}")
@@ -87,7 +87,7 @@ class SearchSpace:
             isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in self.widths
         ):
             raise ValueError(
-                f"widths must be a non-empty sequence of positive ints, got {self.widths}"
+                f"widths must be positive ints (at least one), got {self.widths}"
             )
         unknown = [a for a in self.activations if a not in _ACTIVATIONS]
         if not self.activations or unknown:

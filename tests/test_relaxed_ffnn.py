@@ -225,7 +225,8 @@ def test_encoding_from_another_space(data):
 
 
 @pytest.mark.parametrize(
-    "param, value", [("epochs", 0), ("epochs", -3), ("batch_size", 0), ("learning_rate", 0.0)]
+    "param, value",
+    [("epochs", 0), ("epochs", -3), ("batch_size", 0), ("learning_rate", 0.0)],
 )
 def test_non_positive_settings(data, param, value):
     X, y = data

@@ -19,7 +19,9 @@ def test_defaults_follow_the_paper():
 
 
 def test_every_number_is_configurable():
-    space = SearchSpace(n_layers=2, widths=[4, 12], activations=["tanh"], views=["a", "b"])
+    space = SearchSpace(
+        n_layers=2, widths=[4, 12], activations=["tanh"], views=["a", "b"]
+    )
     assert space.widths == (4, 12)  # lists become tuples
     assert space.n_base == 2
     assert space.n_views == 2
