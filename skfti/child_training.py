@@ -189,7 +189,7 @@ class ChildNetwork:
         fn = _cached(
             ("predict", self.structure), lambda: _predict_graph(self.structure)
         )
-        n = len(views[0])
+        n = len(next(v for v in views if v is not None))
         out = [
             fn(self.params, self.mix, self._views(views, s, s + batch_size)).numpy()
             for s in range(0, n, batch_size)

@@ -223,26 +223,39 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
                 )
         return texts, y
 
-    def _views(self, X, fit):
-        """The input views of validated X, as a list of float32 arrays."""
+    def _views(self, X, fit, used=None):
+        """The input views of validated X: float32 arrays, None where unused.
+
+        ``used`` flags the views to compute (default: those of non-zero weight
+        in the trained architecture); an unused embedding is never computed.
+        """
         if not self.embedding_modules:
             return [np.asarray(X, dtype=np.float32)]
         from skfti.embeddings import embed_cached
 
+        if used is None:
+            kept = {v for v, _ in self._arch.views}
+            used = [k in kept for k in range(len(self.embedding_modules))]
         if fit:
             self._view_maps_ = [
-                clone(m).fit(X) if hasattr(m, "transform") else None
-                for m in self.embedding_modules
+                clone(m).fit(X) if hasattr(m, "transform") and use else None
+                for m, use in zip(self.embedding_modules, used, strict=True)
             ]
         views = []
-        for module, fitted in zip(
-            self.embedding_modules, self._view_maps_, strict=True
-        ):
-            if fitted is not None:
-                out = fitted.transform(X)
+        for k, module in enumerate(self.embedding_modules):
+            if not used[k]:
+                views.append(None)
+                continue
+            if self._view_maps_[k] is not None:
+                out = self._view_maps_[k].transform(X)
             else:
                 out = embed_cached(module, list(X))
             out = np.asarray(out, dtype=np.float32)
+            if out.shape != (len(X), module.output_dim):
+                raise ValueError(
+                    f"Embedding module {module.name!r} returned shape {out.shape}, "
+                    f"expected ({len(X)}, {module.output_dim})"
+                )
             if not np.all(np.isfinite(out)):
                 raise ValueError(f"Embedding module {module.name!r} returned NaN/inf")
             views.append(out)
@@ -289,16 +302,18 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         elif self.validation_fraction:
             X, y_idx, val = self._split_validation(X, y_idx, rng)
 
-        views = self._views(X, fit=True)
+        if self.embedding_modules:
+            view_dims = [int(m.output_dim) for m in self.embedding_modules]
+        else:
+            view_dims = [X.shape[1]]
         arch = ChildArchitecture(
-            encoding,
-            [v.shape[1] for v in views],
-            len(self.classes_),
-            fast_path=self.fast_path,
+            encoding, view_dims, len(self.classes_), fast_path=self.fast_path
         )
+        used = [k in {v for v, _ in arch.views} for k in range(len(view_dims))]
+        views = self._views(X, fit=True, used=used)
         weights = init_weights(arch, rng)
         if val is not None:
-            val = (self._views(val[0], fit=False), val[1])
+            val = (self._views(val[0], fit=False, used=used), val[1])
 
         from skfti.child_training import ChildNetwork
 

@@ -1,0 +1,60 @@
+"""Train child networks of the paper's search space on a real text task.
+
+A WordNet supersense task (5-way, glosses as text) is embedded by three offline
+modules (GloVe 50d, the Universal Sentence Encoder and hashed n-grams), then:
+
+- a discrete child (a random one-hot encoding, as in the paper's population),
+- the relaxed child of the uniform encoding (every base layer and module mixed),
+- and scikit-learn's LogisticRegression on the same GloVe + USE features,
+
+are trained on the task's training split and scored on its test split. The
+children use Adam at 1e-3: the paper's 1e-4 for 20 epochs undertrains on a task
+of 800 training samples (about 500 steps).
+
+Run: python examples/train_child.py
+"""
+
+import time
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from skfti import ArchitectureEncoding, RelaxedFFNNClassifier, SearchSpace
+from skfti.datasets import load_wordnet_tasks
+from skfti.embeddings import embed_cached, get_embedding_module
+
+task = load_wordnet_tasks(n_tasks=1, n_classes=5, random_state=0)[0]
+modules = [get_embedding_module(n) for n in ("glove50", "use512", "hashed256")]
+space = SearchSpace(views=[m.name for m in modules])
+print(f"task {task.name}: {task.n_samples} samples, {task.n_classes} classes")
+
+
+def report(name, clf, seconds):
+    accuracy = clf.score(task.X_test, task.y_test)
+    print(f"{name:58s} test accuracy {accuracy:.3f}  ({seconds:.1f}s)")
+
+
+for label, encoding in [
+    ("discrete child", ArchitectureEncoding.random_one_hot(space, random_state=1)),
+    ("relaxed child (uniform encoding)", ArchitectureEncoding.uniform(space)),
+]:
+    clf = RelaxedFFNNClassifier(
+        encoding, embedding_modules=modules, learning_rate=1e-3, random_state=0
+    )
+    start = time.perf_counter()
+    clf.fit(task.X_train, task.y_train, validation_data=(task.X_val, task.y_val))
+    report(f"{label}: {encoding.describe()[:30]}", clf, time.perf_counter() - start)
+
+
+def features(texts):
+    return np.hstack([embed_cached(m, list(texts)) for m in modules[:2]])
+
+
+start = time.perf_counter()
+logreg = LogisticRegression(max_iter=2000).fit(features(task.X_train), task.y_train)
+accuracy = logreg.score(features(task.X_test), task.y_test)
+seconds = time.perf_counter() - start
+print(
+    f"{'LogisticRegression on glove50 + use512':58s} test accuracy {accuracy:.3f}"
+    f"  ({seconds:.1f}s)"
+)

@@ -1,0 +1,25 @@
+"""Loaders of task families: real text and tabular tasks, and synthetic ones.
+
+Every loader returns a list of :class:`skfti.task.Task`, deterministic given
+``random_state``, and reads only locally installed files (see
+``scripts/install_data.sh``). A missing source raises
+:class:`MissingDataSourceError` naming the install command.
+"""
+
+from skfti.datasets._base import MissingDataSourceError, get_data_home
+from skfti.datasets._fortunes import load_fortune_tasks
+from skfti.datasets._reviews import load_review_tasks
+from skfti.datasets._synthetic import make_task_family
+from skfti.datasets._tabular import list_tabular_tasks, load_tabular_tasks
+from skfti.datasets._wordnet import load_wordnet_tasks
+
+__all__ = [
+    "MissingDataSourceError",
+    "get_data_home",
+    "list_tabular_tasks",
+    "load_fortune_tasks",
+    "load_review_tasks",
+    "load_tabular_tasks",
+    "load_wordnet_tasks",
+    "make_task_family",
+]
