@@ -25,10 +25,11 @@ from collections import OrderedDict
 import numpy as np
 
 from skfti._tf import import_tensorflow
+from skfti.child_architecture import init_weights
 
 tf = import_tensorflow()
 
-__all__ = ["ChildNetwork"]
+__all__ = ["ChildNetwork", "train_network"]
 
 _ACTIVATIONS = {
     "relu": tf.nn.relu,
@@ -267,3 +268,24 @@ class ChildNetwork:
             if callback is not None:
                 callback(epoch, history)
         return history
+
+
+def train_network(arch, views, y, *, epochs, batch_size, learning_rate, rng, **kwargs):
+    """Draw initial weights for ``arch`` from ``rng`` and train; the one recipe.
+
+    Both :class:`~skfti.RelaxedFFNNClassifier` and the population workers train
+    children through this function, so a child of the population is exactly
+    the classifier with the same encoding and seed. Returns the trained
+    :class:`ChildNetwork` and its history.
+    """
+    network = ChildNetwork(arch, init_weights(arch, rng))
+    history = network.fit(
+        views,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        rng=rng,
+        **kwargs,
+    )
+    return network, history

@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from skfti.child_architecture import ChildArchitecture, init_weights
+from skfti.child_architecture import ChildArchitecture
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 
@@ -311,13 +311,11 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         )
         used = [k in {v for v, _ in arch.views} for k in range(len(view_dims))]
         views = self._views(X, fit=True, used=used)
-        weights = init_weights(arch, rng)
         if val is not None:
             val = (self._views(val[0], fit=False, used=used), val[1])
 
-        from skfti.child_training import ChildNetwork
+        from skfti.child_training import train_network
 
-        network = ChildNetwork(arch, weights)
         if self.verbose >= 2:
             print(
                 f"[RelaxedFFNNClassifier] {encoding.describe()}: "
@@ -325,7 +323,8 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
                 f"{arch.flops_per_sample():,} multiply-adds per sample"
             )
         start = time.perf_counter()
-        self.history_ = network.fit(
+        network, self.history_ = train_network(
+            arch,
             views,
             y_idx,
             epochs=self.epochs,
