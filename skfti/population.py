@@ -1,0 +1,315 @@
+"""The offline phase's costly step: train a population of random children.
+
+For every task, ``n_architectures`` random encodings (the paper's "random
+one-hot architecture encodings", optionally some relaxed ones) are trained on
+the task's training split and scored on its validation and test splits; each
+result goes into an :class:`~skfti.store.ExperimentStore` as soon as it
+arrives.
+"""
+
+import os
+import sys
+import time
+import traceback
+from contextlib import contextmanager
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+
+from skfti._tf import single_thread_env
+from skfti.encoding import ArchitectureEncoding
+from skfti.search_space import SearchSpace
+from skfti.task import check_task_collection
+
+__all__ = ["generate_population", "task_views"]
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+def task_views(task, search_space, *, embedding_modules=None):
+    """The input views of a task, one float32 array per view of the space.
+
+    Numeric tasks have the single view ``"input"`` (their features). Text
+    tasks are embedded once per module, through the disk cache
+    (:func:`skfti.embeddings.embed_cached`); modules are ``embedding_modules``
+    (a list, in the order of ``search_space.views``) or looked up by view name
+    with :func:`skfti.embeddings.get_embedding_module`.
+
+    Returns
+    -------
+    views : list of ndarray of shape (n_samples, dim)
+        Aligned with ``task.X``.
+    """
+    if not task.is_text:
+        if search_space.n_views != 1:
+            raise ValueError(
+                f"Task {task.name!r} is numeric (a single input view) but the "
+                f"search space has {search_space.n_views} views {search_space.views}"
+            )
+        return [np.asarray(task.X, dtype=np.float32)]
+    from skfti.embeddings import embed_cached, get_embedding_module
+
+    if embedding_modules is None:
+        embedding_modules = [get_embedding_module(v) for v in search_space.views]
+    names = tuple(str(m.name) for m in embedding_modules)
+    if names != search_space.views:
+        raise ValueError(
+            f"The embedding modules {names} are not the search space's views "
+            f"{search_space.views}"
+        )
+    texts = list(task.X)
+    return [
+        np.asarray(embed_cached(m, texts), dtype=np.float32) for m in embedding_modules
+    ]
+
+
+def _train_child(
+    key, views, y, splits, n_classes, vector, space_dict, seed, settings, limit_threads
+):
+    """Train one child in a worker process; return a picklable result dict.
+
+    Failures (an exception, a diverging loss) are returned, not raised, so
+    that the run goes on and the failure is recorded.
+    """
+    if limit_threads and "tensorflow" not in sys.modules:
+        os.environ.update(single_thread_env())  # before TensorFlow starts here
+    started = time.time()
+    start = time.perf_counter()
+    try:
+        from skfti.child_architecture import ChildArchitecture
+        from skfti.child_training import train_network
+
+        space = SearchSpace.from_dict(space_dict)
+        encoding = ArchitectureEncoding.from_vector(space, vector)
+        train, val, test = splits
+        arch = ChildArchitecture(
+            encoding, [v.shape[1] for v in views], n_classes, fast_path=True
+        )
+        network, history = train_network(
+            arch,
+            [v[train] for v in views],
+            y[train],
+            epochs=settings["epochs"],
+            batch_size=settings["batch_size"],
+            learning_rate=settings["learning_rate"],
+            rng=np.random.RandomState(seed),
+            validation=([v[val] for v in views], y[val]),
+        )
+        proba = network.predict_proba([v[test] for v in views])
+        result = {
+            "status": "ok",
+            "val_accuracy": history["val_accuracy"][-1],
+            "test_accuracy": float(np.mean(proba.argmax(1) == y[test])),
+            "error": None,
+        }
+    except Exception as exc:  # noqa: BLE001 - recorded, and the run goes on
+        result = {
+            "status": "failed",
+            "val_accuracy": None,
+            "test_accuracy": None,
+            "error": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+        }
+    result["train_time"] = time.perf_counter() - start
+    result["started_at"] = started
+    result["key"] = key  # results arrive unordered
+    return result
+
+
+@contextmanager
+def _progress(total, verbose, desc):
+    if verbose < 1:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="child", smoothing=0.1)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def plan_population(
+    tasks, n_architectures, search_space, *, relaxed_fraction=0.0, random_state=None
+):
+    """The children of a population run, drawn up front.
+
+    Returns a list of ``(task_index, encoding, seed)``. Encodings and seeds
+    come from one random stream in a fixed order, so the plan (and every
+    score) is the same whatever ``n_jobs`` or backend, and a rerun with the
+    same arguments finds the children already done.
+    """
+    rng = check_random_state(random_state)
+    plan = []
+    n_relaxed = int(round(relaxed_fraction * n_architectures))
+    for t in range(len(tasks)):
+        for i in range(n_architectures):
+            if i < n_architectures - n_relaxed:
+                encoding = ArchitectureEncoding.random_one_hot(search_space, rng)
+            else:
+                encoding = ArchitectureEncoding.random_relaxed(search_space, rng)
+            plan.append((t, encoding, int(rng.randint(_SEED_MAX))))
+    return plan
+
+
+def generate_population(
+    tasks,
+    n_architectures=500,
+    *,
+    store,
+    search_space=None,
+    embedding_modules=None,
+    relaxed_fraction=0.0,
+    epochs=20,
+    batch_size=32,
+    learning_rate=1e-4,
+    n_jobs=None,
+    random_state=None,
+    verbose=0,
+):
+    """Train random child architectures on every task and record them.
+
+    Parameters
+    ----------
+    tasks : list of Task
+        The training tasks (unique names).
+    n_architectures : int, default=500
+        Children per task (the paper used about 500).
+    store : str, path-like or ExperimentStore
+        Where results go (an SQLite file path or URL); resolved like
+        scikit-learn's ``memory``. Finished children found there are skipped.
+    search_space : SearchSpace, default=None
+        The space to sample; default ``SearchSpace()`` for numeric tasks. For
+        text tasks the views name the embedding modules.
+    embedding_modules : list, default=None
+        Modules for text tasks, in the order of ``search_space.views``;
+        default: looked up by view name.
+    relaxed_fraction : float, default=0.0
+        Fraction of each task's children drawn as random relaxed encodings
+        (Dirichlet weights) instead of one-hot ones.
+    epochs, batch_size, learning_rate : int, int, float
+        Child training settings (the paper: 20 epochs, Adam 1e-4). They are
+        part of each experiment's key.
+    n_jobs : int, default=None
+        Number of parallel workers (processes, one TensorFlow thread each).
+        ``None`` means 1 unless in a :func:`joblib.parallel_config` context;
+        ``-1`` means all processors. Choose the backend (for example
+        ``"dask"`` for a cluster) with ``joblib.parallel_config``.
+    random_state : int, RandomState instance or None, default=None
+        Draws every encoding and child seed up front. Pass an int for a
+        reproducible (and resumable) run.
+    verbose : int, default=0
+        >= 1 shows a progress bar with the rate and ETA; >= 2 prints each
+        failed child.
+
+    Returns
+    -------
+    summary : dict
+        ``planned``, ``skipped`` (already in the store), ``trained``,
+        ``failed`` and ``seconds``.
+
+    Notes
+    -----
+    Each task is embedded once, in this process, and each result is written
+    in its own transaction as it arrives (``return_as="generator_unordered"``),
+    so a run killed at any point loses only the children in flight; rerunning
+    it with the same arguments trains only what is missing.
+    """
+    from skfti.store import resolve_store
+
+    tasks = check_task_collection(tasks)
+    if search_space is None:
+        search_space = SearchSpace()
+    if not 0.0 <= relaxed_fraction <= 1.0:
+        raise ValueError(f"relaxed_fraction must be in [0, 1], got {relaxed_fraction}")
+    for name, value in [
+        ("n_architectures", n_architectures),
+        ("epochs", epochs),
+        ("batch_size", batch_size),
+    ]:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or value < 1
+        ):
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
+    store = resolve_store(store, search_space=search_space)
+    settings = {
+        "epochs": int(epochs),
+        "batch_size": int(batch_size),
+        "learning_rate": float(learning_rate),
+    }
+    plan = plan_population(
+        tasks,
+        n_architectures,
+        search_space,
+        relaxed_fraction=relaxed_fraction,
+        random_state=random_state,
+    )
+    from skfti.store import encoding_hash
+
+    for task in tasks:
+        store.add_task(task)
+    done = {task.name: store.done(task.name, settings) for task in tasks}
+    todo = [
+        (t, enc, seed)
+        for t, enc, seed in plan
+        if (encoding_hash(enc), seed) not in done[tasks[t].name]
+    ]
+    summary = {
+        "planned": len(plan),
+        "skipped": len(plan) - len(todo),
+        "trained": 0,
+        "failed": 0,
+    }
+    start = time.perf_counter()
+    if not todo:
+        summary["seconds"] = time.perf_counter() - start
+        return summary
+
+    # Every task is embedded once here, never in the workers.
+    needed = sorted({t for t, _, _ in todo})
+    data = {}
+    for t in needed:
+        task = tasks[t]
+        views = task_views(task, search_space, embedding_modules=embedding_modules)
+        y = LabelEncoder().fit(task.y).transform(task.y).astype(np.int32)
+        splits = (task.train_index_, task.val_index_, task.test_index_)
+        data[t] = (views, y, splits, task.n_classes)
+
+    limit_threads = effective_n_jobs(n_jobs) > 1
+    space_dict = search_space.to_dict()
+    jobs = (
+        delayed(_train_child)(
+            k, *data[t], enc.to_vector(), space_dict, seed, settings, limit_threads
+        )
+        for k, (t, enc, seed) in enumerate(todo)
+    )
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    with _progress(len(todo), verbose, "children") as bar:
+        for result in parallel(jobs):
+            t, enc, seed = todo[result["key"]]
+            store.record(
+                tasks[t].name,
+                enc,
+                seed=seed,
+                settings=settings,
+                val_accuracy=result["val_accuracy"],
+                test_accuracy=result["test_accuracy"],
+                train_time=result["train_time"],
+                status=result["status"],
+                error=result["error"],
+            )
+            summary["trained" if result["status"] == "ok" else "failed"] += 1
+            if result["status"] != "ok" and verbose >= 2:
+                print(f"child of task {tasks[t].name!r} failed: {result['error']}")
+            if bar is not None:
+                bar.update(1)
+                minutes = (time.perf_counter() - start) / 60
+                bar.set_postfix(per_min=f"{bar.n / max(minutes, 1e-9):.1f}")
+    summary["seconds"] = time.perf_counter() - start
+    return summary
