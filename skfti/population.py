@@ -7,6 +7,7 @@ result goes into an :class:`~skfti.store.ExperimentStore` as soon as it
 arrives.
 """
 
+import hashlib
 import os
 import sys
 import time
@@ -136,15 +137,19 @@ def plan_population(
 ):
     """The children of a population run, drawn up front.
 
-    Returns a list of ``(task_index, encoding, seed)``. Encodings and seeds
-    come from one random stream in a fixed order, so the plan (and every
-    score) is the same whatever ``n_jobs`` or backend, and a rerun with the
-    same arguments finds the children already done.
+    Returns a list of ``(task_index, encoding, seed)``. Each task has its own
+    random stream, seeded from ``random_state`` and the task's name, drawing
+    its encodings and child seeds in a fixed order. So the plan (and every
+    score) is the same whatever ``n_jobs`` or backend; a rerun with the same
+    arguments finds its children already done; a larger ``n_architectures``
+    or more tasks only add children.
     """
-    rng = check_random_state(random_state)
+    base = check_random_state(random_state).randint(_SEED_MAX)
     plan = []
     n_relaxed = int(round(relaxed_fraction * n_architectures))
-    for t in range(len(tasks)):
+    for t, task in enumerate(tasks):
+        digest = hashlib.sha256(f"{base}:{task.name}".encode()).digest()
+        rng = np.random.RandomState(int.from_bytes(digest[:4], "little") % _SEED_MAX)
         for i in range(n_architectures):
             if i < n_architectures - n_relaxed:
                 encoding = ArchitectureEncoding.random_one_hot(search_space, rng)
@@ -237,6 +242,12 @@ def generate_population(
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
+    for task in tasks:  # before the store is touched
+        if not task.is_text and search_space.n_views != 1:
+            raise ValueError(
+                f"Task {task.name!r} is numeric (a single input view) but the "
+                f"search space has {search_space.n_views} views {search_space.views}"
+            )
     store = resolve_store(store, search_space=search_space)
     settings = {
         "epochs": int(epochs),

@@ -1,0 +1,241 @@
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+
+from skfti import (
+    ArchitectureEncoding,
+    ExperimentStore,
+    RelaxedFFNNClassifier,
+    SearchSpace,
+    Task,
+    generate_population,
+)
+from skfti.datasets import make_task_family
+from skfti.store import encoding_hash
+
+SPACE = SearchSpace(n_layers=2, widths=(8, 32))
+SETTINGS = {"epochs": 2, "learning_rate": 1e-2}
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return make_task_family(3, n_samples=120, n_features=8, random_state=0)
+
+
+def test_population_is_recorded_and_resumes(tasks, tmp_path):
+    path = tmp_path / "store.sqlite"
+    summary = generate_population(
+        tasks, 4, store=path, search_space=SPACE, random_state=0, **SETTINGS
+    )
+    assert summary["planned"] == 12 and summary["trained"] == 12
+    store = ExperimentStore(path)
+    assert store.count() == 12
+    pairs = store.experiments(tasks)
+    assert [len(s) for _, s in pairs] == [4, 4, 4]
+    for encodings, scores in pairs:
+        assert encodings.shape == (4, SPACE.n_dims)
+        assert np.all((scores >= 0) & (scores <= 1))
+    again = generate_population(
+        tasks, 4, store=path, search_space=SPACE, random_state=0, **SETTINGS
+    )
+    assert again["skipped"] == 12 and again["trained"] == 0
+    more = generate_population(
+        tasks, 6, store=path, search_space=SPACE, random_state=0, **SETTINGS
+    )
+    assert more["skipped"] == 12 and more["trained"] == 6  # only the new children
+    assert store.count() == 18
+
+
+def test_a_child_is_the_classifier_with_the_same_seed(tasks, tmp_path):
+    path = tmp_path / "store.sqlite"
+    generate_population(
+        tasks[:1], 2, store=path, search_space=SPACE, random_state=1, **SETTINGS
+    )
+    record = ExperimentStore(path).to_records()[0]
+    encoding = ArchitectureEncoding.from_vector(SPACE, record["encoding"])
+    task = tasks[0]
+    clf = RelaxedFFNNClassifier(
+        encoding, epochs=2, learning_rate=1e-2, random_state=record["seed"]
+    )
+    clf.fit(task.X_train, task.y_train, validation_data=(task.X_val, task.y_val))
+    assert record["val_accuracy"] == pytest.approx(clf.history_["val_accuracy"][-1])
+    assert record["test_accuracy"] == pytest.approx(clf.score(task.X_test, task.y_test))
+
+
+def test_results_do_not_depend_on_n_jobs(tasks, tmp_path):
+    scores = []
+    for n_jobs in (1, 2):
+        path = tmp_path / f"store{n_jobs}.sqlite"
+        generate_population(
+            tasks[:2],
+            3,
+            store=path,
+            search_space=SPACE,
+            random_state=2,
+            n_jobs=n_jobs,
+            **SETTINGS,
+        )
+        records = ExperimentStore(path).to_records()
+        scores.append(
+            {
+                (r["task"], r["encoding_hash"], r["seed"]): r["val_accuracy"]
+                for r in records
+            }
+        )
+    assert scores[0].keys() == scores[1].keys() and len(scores[0]) == 6
+    for key, value in scores[0].items():
+        assert scores[1][key] == pytest.approx(value, abs=1e-9)
+
+
+def test_a_failing_child_is_recorded_and_the_run_goes_on(tasks, tmp_path):
+    task = tasks[0]
+    huge = Task("overflowing", task.X * 1e37, task.y)  # finite, but training overflows
+    alpha = np.zeros((2, SPACE.n_base))
+    alpha[:, 2] = 1  # relu-32: nothing saturates
+    path = tmp_path / "store.sqlite"
+    summary = generate_population(
+        [huge, task], 3, store=path, search_space=SPACE, random_state=0, **SETTINGS
+    )
+    store = ExperimentStore(path)
+    assert summary["trained"] + summary["failed"] == 6
+    assert store.count("overflowing", status="failed") >= 1
+    assert store.count(task.name, status="ok") == 3
+    failed = [r for r in store.to_records() if r["status"] == "failed"]
+    assert all("diverged" in r["error"] for r in failed)
+
+
+def test_bad_arguments_fail_before_any_training(tasks, tmp_path):
+    path = tmp_path / "store.sqlite"
+    with pytest.raises(ValueError, match="n_architectures"):
+        generate_population(tasks, 0, store=path)
+    with pytest.raises(ValueError, match="duplicate task names"):
+        generate_population([tasks[0], tasks[0]], 2, store=path)
+    with pytest.raises(ValueError, match="single input view"):
+        generate_population(
+            tasks, 2, store=path, search_space=SearchSpace(views=("a", "b"))
+        )
+    generate_population(tasks[:1], 1, store=path, search_space=SPACE, **SETTINGS)
+    with pytest.raises(ValueError, match="another search space"):
+        generate_population(tasks[:1], 1, store=path, search_space=SearchSpace())
+
+
+KILLED_RUN = textwrap.dedent(
+    """
+    import sys
+    from skfti import SearchSpace, generate_population
+    from skfti.datasets import make_task_family
+    tasks = make_task_family(3, n_samples=120, n_features=8, random_state=0)
+    generate_population(
+        tasks, 20, store=sys.argv[1],
+        search_space=SearchSpace(n_layers=2, widths=(8, 32)),
+        epochs=2, learning_rate=1e-2, n_jobs=2, random_state=0,
+    )
+    """
+)
+
+
+def _keys(path):
+    with sqlite3.connect(path) as db:
+        return db.execute(
+            "SELECT task_id, encoding_hash, seed, settings_hash FROM experiments"
+        ).fetchall()
+
+
+def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
+    path = str(tmp_path / "store.sqlite")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN, path],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    before = []
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        if os.path.exists(path):
+            try:
+                before = _keys(path)
+            except sqlite3.OperationalError:
+                continue
+            if len(before) >= 10:
+                break
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers
+    proc.wait()
+    killed_at = _keys(path)
+    assert 10 <= len(killed_at) < 60
+
+    tasks = make_task_family(3, n_samples=120, n_features=8, random_state=0)
+    summary = generate_population(
+        tasks,
+        20,
+        store=path,
+        search_space=SPACE,
+        random_state=0,
+        n_jobs=2,
+        **SETTINGS,
+    )
+    after = _keys(path)
+    assert summary["skipped"] == len(killed_at)
+    assert len(after) == 60 and len(set(after)) == 60
+    assert set(before) <= set(killed_at) <= set(after)
+    assert ExperimentStore(path).integrity_check() == "ok"
+
+
+def test_dask_backend_gives_the_same_scores_as_loky(tasks, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    results = {}
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        with parallel_config(backend="dask"):
+            generate_population(
+                tasks[:2],
+                3,
+                store=tmp_path / "dask.sqlite",
+                search_space=SPACE,
+                random_state=3,
+                **SETTINGS,
+            )
+    generate_population(
+        tasks[:2],
+        3,
+        store=tmp_path / "loky.sqlite",
+        search_space=SPACE,
+        random_state=3,
+        n_jobs=2,
+        **SETTINGS,
+    )
+    for name in ("dask", "loky"):
+        records = ExperimentStore(tmp_path / f"{name}.sqlite").to_records()
+        results[name] = {
+            (r["task"], r["encoding_hash"], r["seed"]): r["val_accuracy"]
+            for r in records
+        }
+    assert results["dask"].keys() == results["loky"].keys()
+    assert len(results["dask"]) == 6
+    for key, value in results["loky"].items():
+        assert results["dask"][key] == pytest.approx(value, abs=1e-9)
+
+
+def test_encoding_hash_keys_match_the_plan(tasks, tmp_path):
+    path = tmp_path / "store.sqlite"
+    generate_population(
+        tasks[:1], 2, store=path, search_space=SPACE, random_state=5, **SETTINGS
+    )
+    records = ExperimentStore(path).to_records()
+    for r in records:
+        encoding = ArchitectureEncoding.from_vector(SPACE, r["encoding"])
+        assert encoding_hash(encoding) == r["encoding_hash"]
