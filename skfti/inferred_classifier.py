@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -22,7 +23,11 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     inferrer : ArchitectureInferrer
-        A fitted inferrer (it is not refitted or cloned).
+        A fitted inferrer; it is never refitted. Wrap it in
+        :class:`sklearn.frozen.FrozenEstimator` to use this classifier where it
+        gets cloned (``GridSearchCV``, ``cross_val_score``): ``clone`` keeps a
+        frozen estimator fitted, and it returns a fresh, unfitted copy of
+        anything else.
     discretize : bool, default=False
         Train the nearest discrete architecture instead of the relaxed one.
     epochs, batch_size, learning_rate : int, int, float
@@ -92,7 +97,19 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         self : InferredArchitectureClassifier
             The fitted classifier.
         """
-        check_is_fitted(self.inferrer)
+        try:
+            check_is_fitted(self.inferrer)
+        except NotFittedError as exc:
+            raise NotFittedError(
+                "The inferrer is not fitted. Fit it first; where this classifier "
+                "is cloned (GridSearchCV, cross_val_score), wrap the fitted "
+                "inferrer in sklearn.frozen.FrozenEstimator."
+            ) from exc
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None"
+            )
         text = isinstance(X, (list, tuple)) and X and isinstance(X[0], str)
         child = RelaxedFFNNClassifier(
             embedding_modules=self._modules() if text else None,

@@ -281,7 +281,7 @@ class ArchitectureInferrer(BaseEstimator):
         y_idx = LabelEncoder().fit_transform(y).astype(np.int32)
         n_classes = int(y_idx.max()) + 1
         if n_classes < 2:
-            raise ValueError("y has a single class; a task needs at least 2")
+            raise ValueError("y has a single class (1 class); a task needs at least 2")
         if check_width and features.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {features.shape[1]} features in the common feature space, "
