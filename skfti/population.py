@@ -24,7 +24,7 @@ from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 from skfti.task import check_task_collection
 
-__all__ = ["generate_population", "task_views"]
+__all__ = ["generate_population", "plan_population", "task_data", "task_views"]
 
 _SEED_MAX = np.iinfo(np.int32).max
 
@@ -64,6 +64,19 @@ def task_views(task, search_space, *, embedding_modules=None):
     return [
         np.asarray(embed_cached(m, texts), dtype=np.float32) for m in embedding_modules
     ]
+
+
+def task_data(task, search_space, *, embedding_modules=None):
+    """What a worker needs to train children on a task, embedded once.
+
+    Returns ``(views, y, splits, n_classes)``: the views of
+    :func:`task_views`, the labels as class indices, the task's
+    ``(train, validation, test)`` index arrays, and its number of classes.
+    """
+    views = task_views(task, search_space, embedding_modules=embedding_modules)
+    y = LabelEncoder().fit(task.y).transform(task.y).astype(np.int32)
+    splits = (task.train_index_, task.val_index_, task.test_index_)
+    return views, y, splits, task.n_classes
 
 
 def _train_child(
@@ -283,14 +296,10 @@ def generate_population(
         return summary
 
     # Every task is embedded once here, never in the workers.
-    needed = sorted({t for t, _, _ in todo})
-    data = {}
-    for t in needed:
-        task = tasks[t]
-        views = task_views(task, search_space, embedding_modules=embedding_modules)
-        y = LabelEncoder().fit(task.y).transform(task.y).astype(np.int32)
-        splits = (task.train_index_, task.val_index_, task.test_index_)
-        data[t] = (views, y, splits, task.n_classes)
+    data = {
+        t: task_data(tasks[t], search_space, embedding_modules=embedding_modules)
+        for t in sorted({t for t, _, _ in todo})
+    }
 
     limit_threads = effective_n_jobs(n_jobs) > 1
     space_dict = search_space.to_dict()

@@ -1,0 +1,113 @@
+import subprocess
+import sys
+
+import pytest
+
+from skfti.__main__ import main
+
+SMALL = [
+    "--family",
+    "synthetic",
+    "--n-tasks",
+    "4",
+    "--epochs",
+    "2",
+    "--learning-rate",
+    "1e-2",
+    "--vn-steps",
+    "200",
+]
+
+
+@pytest.mark.parametrize("command", ["demo", "populate", "fit", "suggest", "evaluate"])
+def test_every_command_has_help(command):
+    out = subprocess.run(
+        [sys.executable, "-m", "skfti", command, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "usage: skfti " + command in out
+
+
+def test_demo_runs_and_resumes(tmp_path, capsys):
+    store = str(tmp_path / "demo.sqlite")
+    args = [
+        "demo",
+        *SMALL,
+        "--n-architectures",
+        "12",
+        "--n-held-out",
+        "1",
+        "--n-rl",
+        "2",
+        "--n-jobs",
+        "1",
+        "--store",
+        store,
+    ]
+    main(args)
+    out = capsys.readouterr().out
+    for method in [
+        "ours (relaxed)",
+        "ours (discretized)",
+        "REINFORCE NAS",
+        "First10",
+        "random search",
+        "population best",
+        "LogisticRegression",
+        "MLPClassifier",
+    ]:
+        assert method in out
+    assert "48 children trained, 0 found in the store" in out
+    main(args)
+    assert "0 children trained, 48 found in the store" in capsys.readouterr().out
+
+
+def test_populate_fit_suggest(tmp_path, capsys):
+    store = str(tmp_path / "s.sqlite")
+    model = str(tmp_path / "inferrer.joblib")
+    main(
+        [
+            "populate",
+            *SMALL[:-2],
+            "--n-architectures",
+            "6",
+            "--n-jobs",
+            "1",
+            "--store",
+            store,
+        ]
+    )
+    main(
+        [
+            "fit",
+            *SMALL,
+            "--store",
+            store,
+            "--exclude",
+            "synthetic-03",
+            "--output",
+            model,
+        ]
+    )
+    assert "fitted on 3 tasks" in capsys.readouterr().out
+    main(
+        [
+            "suggest",
+            "--family",
+            "synthetic",
+            "--n-tasks",
+            "4",
+            "--inferrer",
+            model,
+            "--task",
+            "synthetic-03",
+            "--discretize",
+            "--json",
+            str(tmp_path / "u.json"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "predicted normalized accuracy" in out and "input |" in out
+    assert (tmp_path / "u.json").read_text().startswith("{")
