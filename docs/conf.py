@@ -33,19 +33,18 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+default_role = "literal"  # `x` in a docstring renders as code, as in scikit-learn
 
 # -- autodoc / autosummary ----------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = False
-autodoc_default_options = {"inherited-members": False}
 autodoc_typehints = "none"  # numpydoc sections carry the types
 autodoc_member_order = "groupwise"
 
 # -- numpydoc ---------------------------------------------------------------------
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-numpydoc_xref_param_type = True
-numpydoc_xref_ignore = "all"
+numpydoc_xref_param_type = False
 numpydoc_attributes_as_param_list = True
 
 # -- MyST (docs/*.md) ---------------------------------------------------------
@@ -62,16 +61,36 @@ html_theme_options = {
 
 
 # -- hooks --------------------------------------------------------------------
-def _skip_metadata_request_methods(app, what, name, obj, skip, options):
-    """Leave out scikit-learn's generated ``set_<method>_request`` helpers.
+def _skip_scikit_learn_members(app, what, name, obj, skip, options):
+    """Leave out members that skfti classes inherit from scikit-learn.
 
-    They are inherited by every estimator, carry no skfti-specific content, and
-    their docstrings point into scikit-learn's glossary (unresolvable offline).
+    ``get_params``, ``set_params``, ``score``, ``get_metadata_routing``,
+    ``set_output`` and the generated ``set_<method>_request`` helpers are
+    documented by scikit-learn; their docstrings link into its user guide,
+    which cannot be resolved offline. Members inherited from skfti's own base
+    classes (e.g. ``EmbeddingModule.embed``) are kept.
     """
-    if name.startswith("set_") and name.endswith("_request"):
+    module = getattr(obj, "__module__", None) or ""
+    if module == "sklearn" or module.startswith("sklearn."):
         return True
     return skip
 
 
+def _check_tensorflow_not_imported(app, exception):
+    """Fail the build (a warning under ``-W``) if documenting imported TensorFlow.
+
+    Importing skfti and its submodules must not import TensorFlow (it costs
+    seconds and is a rule of the package); the docs build checks it for free.
+    """
+    if exception is None and "tensorflow" in sys.modules:
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning(
+            "documenting skfti imported TensorFlow: a module imports it at "
+            "import time instead of lazily"
+        )
+
+
 def setup(app):
-    app.connect("autodoc-skip-member", _skip_metadata_request_methods)
+    app.connect("autodoc-skip-member", _skip_scikit_learn_members)
+    app.connect("build-finished", _check_tensorflow_not_imported)

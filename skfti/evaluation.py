@@ -264,7 +264,8 @@ def architecture_search(
     First10, random search and the population's best are read off the stored
     population (``table``, from :func:`experiment_table`); LogisticRegression
     and MLPClassifier train on the standardized embeddings. Every child uses
-    the same training settings.
+    the same training settings. ``held_out`` names the tasks to hold out in
+    turn (default: every task).
 
     Returns
     -------
@@ -276,23 +277,29 @@ def architecture_search(
 
     tasks = check_task_collection(tasks)
     space = search_space or inferrer.search_space
-    data = [task_data(t, space, embedding_modules=embedding_modules) for t in tasks]
-    jobs = [
-        delayed(_search_row)(
-            inferrer,
-            tasks,
-            experiments,
-            table,
-            k,
-            seed,
-            settings,
-            data[k],
-            n_random,
-            n_rl,
-        )
-        for k in range(len(tasks))
-        for seed in seeds
-    ]
+    names = [t.name for t in tasks]
+    unknown = sorted(set(held_out or []) - set(names))
+    if unknown:
+        raise ValueError(f"unknown held-out tasks: {unknown}")
+    held = range(len(tasks)) if held_out is None else [names.index(n) for n in held_out]
+    jobs = []
+    for k in held:
+        data = task_data(tasks[k], space, embedding_modules=embedding_modules)
+        for seed in seeds:
+            jobs.append(
+                delayed(_search_row)(
+                    inferrer,
+                    tasks,
+                    experiments,
+                    table,
+                    k,
+                    seed,
+                    settings,
+                    data,
+                    n_random,
+                    n_rl,
+                )
+            )
     return [row for rows in Parallel(n_jobs=n_jobs)(jobs) for row in rows]
 
 
@@ -373,7 +380,12 @@ def write_report(
     """Write ``report.md`` and PNG plots into ``folder``; return the Markdown."""
     import os
 
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ImportError(
+            "Reports need matplotlib: pip install 'skfti[report]'"
+        ) from exc
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
