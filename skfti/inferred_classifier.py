@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 from skfti.relaxed_ffnn import RelaxedFFNNClassifier
+from skfti.task import is_text
 
 __all__ = ["InferredArchitectureClassifier"]
 
@@ -110,7 +111,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None"
             )
-        text = isinstance(X, (list, tuple)) and X and isinstance(X[0], str)
+        text = is_text(X)
         child = RelaxedFFNNClassifier(
             embedding_modules=self._modules() if text else None,
             epochs=self.epochs,

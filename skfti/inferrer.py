@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from skfti.encoding import ArchitectureEncoding
 from skfti.meta_features import compute_meta_features
 from skfti.search_space import SearchSpace
-from skfti.task import Task, check_task_collection
+from skfti.task import Task, check_task_collection, is_text
 
 __all__ = ["ArchitectureInferrer", "Suggestion"]
 
@@ -248,10 +248,7 @@ class ArchitectureInferrer(BaseEstimator):
 
     def _samples(self, X, y, space, check_width):
         """``(features, class indices, n_classes)`` of one task's samples."""
-        texts = isinstance(X, (list, tuple)) or (
-            isinstance(X, np.ndarray) and X.dtype == object
-        )
-        if texts:
+        if is_text(X):
             X = list(X)
             if not X or not all(isinstance(t, str) for t in X):
                 raise ValueError("X must be a 2-D numeric array or a list of str")

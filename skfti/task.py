@@ -59,6 +59,19 @@ def _as_samples(X):
     return _as_samples(array)
 
 
+def is_text(X):
+    """Whether ``X`` is a 1-D sequence of texts (rather than numeric samples)."""
+    if isinstance(X, np.ndarray):
+        return (
+            X.ndim == 1
+            and X.dtype.kind in "OUS"
+            and (len(X) == 0 or isinstance(X[0], str))
+        )
+    if isinstance(X, (list, tuple)):
+        return len(X) > 0 and isinstance(X[0], str)
+    return False
+
+
 def _check_fraction(value, name):
     if not isinstance(value, Real) or not 0 < value < 1:
         raise ValueError(f"{name} must be a float in (0, 1), got {value!r}.")

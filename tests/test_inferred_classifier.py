@@ -66,3 +66,36 @@ def test_unfitted_inferrer_and_bad_input(inferrer, task_family_population):
         clf.fit(task.X_train[:, :5], task.y_train)
     with pytest.raises(ValueError, match="single class"):
         clf.fit(task.X_train, np.zeros(len(task.y_train)))
+
+
+def test_text_tasks_end_to_end(tmp_path, monkeypatch):
+    """Population, value network and suggestion on raw text (WordNet glosses)."""
+    from skfti import ExperimentStore, SearchSpace, generate_population
+    from skfti.datasets import MissingDataSourceError, load_wordnet_tasks
+
+    monkeypatch.setenv("SKFTI_CACHE_DIR", str(tmp_path / "cache"))
+    try:
+        tasks = load_wordnet_tasks(3, n_classes=3, n_samples_per_class=40)
+    except MissingDataSourceError as exc:
+        pytest.skip(str(exc))
+    space = SearchSpace(n_layers=2, widths=(16, 64), views=("glove50", "hashed64"))
+    store = tmp_path / "text.sqlite"
+    generate_population(
+        tasks,
+        4,
+        store=store,
+        search_space=space,
+        epochs=2,
+        learning_rate=1e-2,
+        random_state=0,
+    )
+    experiments = ExperimentStore(store).experiments(tasks[1:])
+    inferrer = ArchitectureInferrer(
+        search_space=space, n_steps=100, max_iter=50, random_state=0
+    ).fit(tasks[1:], experiments)
+    task = tasks[0]
+    clf = InferredArchitectureClassifier(inferrer, **CHILD)
+    clf.fit(task.X_train, task.y_train)  # an object array of str
+    assert clf.encoding_.search_space == space
+    assert clf.predict(task.X_test).shape == task.y_test.shape
+    assert set(clf.predict(list(task.X_test))) <= set(task.y)
