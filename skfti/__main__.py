@@ -115,11 +115,10 @@ def _inferrer_args(parser):
     parser.add_argument("--vn-steps", type=int, default=3000)
 
 
-def cmd_populate(args):
+def _populate(args, tasks, space):
     from skfti import generate_population
 
-    tasks, space = load_family(args.family, args.n_tasks, args.seed)
-    summary = generate_population(
+    return generate_population(
         tasks,
         args.n_architectures,
         store=args.store,
@@ -129,7 +128,11 @@ def cmd_populate(args):
         verbose=1,
         **_settings(args),
     )
-    print(json.dumps(summary))
+
+
+def cmd_populate(args):
+    tasks, space = load_family(args.family, args.n_tasks, args.seed)
+    print(json.dumps(_populate(args, tasks, space)))
 
 
 def cmd_fit(args):
@@ -228,7 +231,7 @@ def cmd_demo(args):
     """Offline phase, then online phase on held-out tasks, with a comparison."""
     import numpy as np
 
-    from skfti import ExperimentStore, generate_population
+    from skfti import ExperimentStore
     from skfti import evaluation as ev
 
     start = time.perf_counter()
@@ -241,16 +244,7 @@ def cmd_demo(args):
         flush=True,
     )
     settings = _settings(args)
-    summary = generate_population(
-        tasks,
-        args.n_architectures,
-        store=args.store,
-        search_space=space,
-        n_jobs=args.n_jobs,
-        random_state=args.seed,
-        verbose=1,
-        **settings,
-    )
+    summary = _populate(args, tasks, space)
     print(
         f"2/4 population: {summary['trained']} children trained, "
         f"{summary['skipped']} found in the store, {summary['failed']} failed "

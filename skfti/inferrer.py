@@ -71,6 +71,18 @@ def _check_encodings(space, encodings, where):
     return U
 
 
+def _check_aligned(tasks, experiments):
+    """Tasks (unique names) and their experiment sets, one per task."""
+    tasks = check_task_collection(tasks)
+    experiments = list(experiments)
+    if len(experiments) != len(tasks):
+        raise ValueError(
+            f"tasks and experiments must be aligned: got {len(tasks)} tasks and "
+            f"{len(experiments)} experiment sets"
+        )
+    return tasks, experiments
+
+
 def _signed_log(values):
     return np.sign(values) * np.log1p(np.abs(values))
 
@@ -323,13 +335,7 @@ class ArchitectureInferrer(BaseEstimator):
         self : ArchitectureInferrer
             The fitted inferrer.
         """
-        tasks = check_task_collection(tasks)
-        experiments = list(experiments)
-        if len(experiments) != len(tasks):
-            raise ValueError(
-                f"tasks and experiments must be aligned: got {len(tasks)} tasks and "
-                f"{len(experiments)} experiment sets"
-            )
+        tasks, experiments = _check_aligned(tasks, experiments)
         space = self.search_space or SearchSpace()
         U, V = [], []
         for task, pair in zip(tasks, experiments, strict=True):
@@ -505,13 +511,7 @@ class ArchitectureInferrer(BaseEstimator):
             ``task`` (names), ``spearman`` and ``r2`` (arrays, one per task).
         """
         check_is_fitted(self)
-        tasks = check_task_collection(tasks)
-        experiments = list(experiments)
-        if len(experiments) != len(tasks):
-            raise ValueError(
-                f"tasks and experiments must be aligned: got {len(tasks)} tasks and "
-                f"{len(experiments)} experiment sets"
-            )
+        tasks, experiments = _check_aligned(tasks, experiments)
         report = {"task": [], "spearman": [], "r2": []}
         for task, (encodings, scores) in zip(tasks, experiments, strict=True):
             scores = np.asarray(scores, dtype=np.float64)
