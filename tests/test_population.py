@@ -239,3 +239,27 @@ def test_encoding_hash_keys_match_the_plan(tasks, tmp_path):
     for r in records:
         encoding = ArchitectureEncoding.from_vector(SPACE, r["encoding"])
         assert encoding_hash(encoding) == r["encoding_hash"]
+
+
+def test_progress_bar_at_verbose_1(tasks, tmp_path, capsys):
+    generate_population(
+        tasks[:1],
+        2,
+        store=tmp_path / "s.sqlite",
+        search_space=SPACE,
+        random_state=0,
+        verbose=1,
+        **SETTINGS,
+    )
+    err = capsys.readouterr().err
+    assert "children" in err and "2/2" in err and "per_min=" in err
+    generate_population(
+        tasks[:1],
+        2,
+        store=tmp_path / "t.sqlite",
+        search_space=SPACE,
+        random_state=0,
+        verbose=0,
+        **SETTINGS,
+    )
+    assert capsys.readouterr().err == ""
