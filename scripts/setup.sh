@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
-"$PYTHON" -m pip install --quiet --disable-pip-version-check -e ".[test,data,dask,report]"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -e ".[test,data,dask,report,docs]"
 PYTHON="$PYTHON" bash scripts/install_data.sh

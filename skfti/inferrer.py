@@ -520,7 +520,9 @@ class ArchitectureInferrer(BaseEstimator):
             pred = self.predict(task, encodings)
             sigma = scores.std()
             normalized = (scores - scores.mean()) / (sigma if sigma > 0 else 1.0)
-            rho = spearmanr(pred, scores).statistic if len(scores) > 1 else np.nan
+            # No ranking to recover (or none predicted): left out of score().
+            constant = np.ptp(scores) == 0 or np.ptp(pred) == 0
+            rho = np.nan if constant else spearmanr(pred, scores).statistic
             report["task"].append(task.name)
             report["spearman"].append(float(rho))
             report["r2"].append(

@@ -77,7 +77,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         Class labels.
     n_features_in_ : int
         Number of features seen in ``fit`` (numeric ``X`` only).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen in ``fit``, when ``X`` has string column names.
     encoding_ : ArchitectureEncoding
         The encoding that was trained.

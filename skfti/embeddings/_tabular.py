@@ -48,7 +48,7 @@ class TabularFeatureMap(
         The fitted standardization.
     pca_ : PCA or None
         The fitted PCA (``method="pca"``).
-    weights_ : ndarray of shape (n_features_in_, output_dim) or None
+    weights_ : ndarray of shape (`n_features_in_`, output_dim) or None
         Fourier weights (``method="fourier"``).
     offsets_ : ndarray of shape (output_dim,) or None
         Fourier phases (``method="fourier"``).
@@ -56,7 +56,7 @@ class TabularFeatureMap(
         Number of informative (non-padding) output columns.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     Examples
@@ -125,7 +125,7 @@ class TabularFeatureMap(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Features.
 
         Returns
