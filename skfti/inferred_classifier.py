@@ -102,6 +102,13 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Suggest an architecture for ``(X, y)`` and train it.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or list of str
+            Training samples, in the feature space of the inferrer's tasks.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
         Returns
         -------
         self : InferredArchitectureClassifier
@@ -152,11 +159,33 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         ]
 
     def predict_proba(self, X):
-        """Class probabilities of the trained child."""
+        """Class probabilities of the trained child.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or list of str
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
     def predict(self, X):
-        """Predicted class of the trained child."""
+        """Predicted class of the trained child.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or list of str
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
         check_is_fitted(self)
         return self.estimator_.predict(X)

@@ -505,6 +505,13 @@ class ArchitectureInferrer(BaseEstimator):
 
         R^2 compares the predictions with the per-task normalized scores.
 
+        Parameters
+        ----------
+        tasks : list of Task
+            Tasks to evaluate on (their training splits give z).
+        experiments : list of (encodings, scores)
+            Aligned with ``tasks``, as for :meth:`fit`.
+
         Returns
         -------
         report : dict
@@ -540,6 +547,13 @@ class ArchitectureInferrer(BaseEstimator):
         leave-one-task-out protocol. Tasks whose scores are all equal (no
         ranking to recover) are left out of the mean.
 
+        Parameters
+        ----------
+        tasks : list of Task
+            Held-out tasks.
+        experiments : list of (encodings, scores)
+            Aligned with ``tasks``, as for :meth:`fit`.
+
         Returns
         -------
         score : float
@@ -550,6 +564,13 @@ class ArchitectureInferrer(BaseEstimator):
 
     def task_embedding(self, X, y):
         """The learned meta-features of a task's samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or list of str
+            The task's samples.
+        y : array-like of shape (n_samples,)
+            Their labels.
 
         Returns
         -------
