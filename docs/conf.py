@@ -32,7 +32,7 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "results/report.md"]
 default_role = "literal"  # `x` in a docstring renders as code, as in scikit-learn
 
 # -- autodoc / autosummary ----------------------------------------------------

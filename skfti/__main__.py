@@ -205,7 +205,10 @@ def cmd_evaluate(args):
     curve = ev.training_tasks_curve(
         tasks, experiments, inferrer, held_out, sizes=sizes, n_orderings=3
     )
-    fitted = inferrer.fit(tasks, experiments)
+    # Maps of the embeddings from a value network that never saw the held-out
+    # task (black stars), as in the paper's supplementary Figs. 2 and 3.
+    train = [k for k, t in enumerate(tasks) if t.name != held_out]
+    fitted = inferrer.fit([tasks[k] for k in train], [experiments[k] for k in train])
     embedding = ev.task_embedding_points(fitted, tasks, n_batches=10)
     header = (
         f"Family `{args.family}`: {len(tasks)} tasks, "

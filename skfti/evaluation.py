@@ -492,12 +492,12 @@ def write_report(
         ]:
             P = model.fit_transform(Z)
             fig, ax = plt.subplots(figsize=(6, 5))
-            for name in names:
+            for i, name in enumerate(names):
                 m = np.array([lab == name for lab in labels])
                 style = (
                     {"color": "black", "marker": "*", "s": 80}
                     if (name == held_out_for_maps)
-                    else {"s": 20}
+                    else {"s": 20, "color": plt.cm.tab20(i % 20)}
                 )
                 ax.scatter(P[m, 0], P[m, 1], label=name, **style)
             ax.legend(fontsize=6, ncol=2)
