@@ -216,6 +216,7 @@ def test_hub_embedding_infers_output_dim_and_names_from_handle(tmp_path, tf):
         module.embed(["a B", "c", "nothing"]),
         [[0.5, 0.5, 0], [0, 0, 1], [0, 0, 0]],
     )
+    # Only the name is derived from a TF Hub handle: nothing is loaded (offline).
     assert HubEmbedding("https://tfhub.dev/google/nnlm-en-dim50/2").name == (
         "nnlm-en-dim50-2"
     )
