@@ -158,7 +158,7 @@ def _search_row(
 ):
     """All methods of Table 4 on held-out task ``k`` with one seed."""
     from skfti.nas_baselines import reinforce_search
-    from skfti.population import _train_child
+    from skfti.population import train_on_task
 
     task = tasks[k]
     rows = []
@@ -178,7 +178,6 @@ def _search_row(
 
     start = time.perf_counter()
     model = _fit_held_out(inferrer, tasks, experiments, k, seed)
-    views, y, splits, n_classes = data
     fit_seconds = time.perf_counter() - start
     space = model.search_space_
     for discretize in (False, True):
@@ -186,18 +185,7 @@ def _search_row(
         suggestion = model.suggest(task.X_train, task.y_train, discretize=discretize)
         suggest_seconds = time.perf_counter() - start
         child_seed = int(check_random_state(seed).randint(_SEED_MAX))
-        result = _train_child(
-            0,
-            views,
-            y,
-            splits,
-            n_classes,
-            suggestion.encoding.to_vector(),
-            space.to_dict(),
-            child_seed,
-            settings,
-            False,
-        )
+        result = train_on_task(data, suggestion.encoding, child_seed, settings)
         name = "ours (discretized)" if discretize else "ours (relaxed)"
         add(
             name,

@@ -18,28 +18,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from skfti.encoding import ArchitectureEncoding, _one_hot
+from skfti.population import train_on_task
 
 __all__ = ["random_search", "reinforce_search"]
 
 _SEED_MAX = np.iinfo(np.int32).max
-
-
-def _train(data, encoding, seed, settings):
-    from skfti.population import _train_child
-
-    views, y, splits, n_classes = data
-    return _train_child(
-        0,
-        views,
-        y,
-        splits,
-        n_classes,
-        encoding.to_vector(),
-        encoding.search_space.to_dict(),
-        seed,
-        settings,
-        False,
-    )
 
 
 def _best(history):
@@ -67,7 +50,7 @@ def random_search(data, search_space, n_children, settings, random_state=None):
     history = []
     for _ in range(n_children):
         encoding = ArchitectureEncoding.random_one_hot(search_space, rng)
-        result = _train(data, encoding, int(rng.randint(_SEED_MAX)), settings)
+        result = train_on_task(data, encoding, int(rng.randint(_SEED_MAX)), settings)
         history.append({**result, "encoding": encoding})
     return _best(history)
 
@@ -109,7 +92,7 @@ def reinforce_search(
             _one_hot(choice["beta"], 2),
             _one_hot(choice["gamma"], s.n_views)[0],
         )
-        result = _train(data, encoding, int(rng.randint(_SEED_MAX)), settings)
+        result = train_on_task(data, encoding, int(rng.randint(_SEED_MAX)), settings)
         history.append({**result, "encoding": encoding})
         reward = result["val_accuracy"] if result["status"] == "ok" else 0.0
         baseline = (

@@ -24,7 +24,13 @@ from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 from skfti.task import check_task_collection
 
-__all__ = ["generate_population", "plan_population", "task_data", "task_views"]
+__all__ = [
+    "generate_population",
+    "plan_population",
+    "task_data",
+    "task_views",
+    "train_on_task",
+]
 
 _SEED_MAX = np.iinfo(np.int32).max
 
@@ -129,6 +135,29 @@ def _train_child(
     result["started_at"] = started
     result["key"] = key  # results arrive unordered
     return result
+
+
+def train_on_task(data, encoding, seed, settings):
+    """Train one child on one task in this process, as a population worker would.
+
+    ``data`` is :func:`task_data`'s ``(views, y, splits, n_classes)``. Returns
+    the worker's result dict (``status``, ``val_accuracy``, ``test_accuracy``,
+    ``train_time``, ``error``). Used by the search baselines and the
+    evaluation, so that every method trains children the same way.
+    """
+    views, y, splits, n_classes = data
+    return _train_child(
+        0,
+        views,
+        y,
+        splits,
+        n_classes,
+        encoding.to_vector(),
+        encoding.search_space.to_dict(),
+        seed,
+        settings,
+        False,
+    )
 
 
 @contextmanager
