@@ -1,8 +1,18 @@
-"""The one door to TensorFlow: imported lazily, quietly, on first use."""
+"""The one door to TensorFlow: imported lazily, quietly, on first use.
+
+Every other module asks this one for ``tf`` (:func:`import_tensorflow`) or for
+``tensorflow_hub`` (:func:`import_tensorflow_hub`), so that ``import skfti``
+never imports TensorFlow (it costs several seconds).
+"""
 
 import os
 
-__all__ = ["import_tensorflow", "single_thread_env"]
+__all__ = ["import_tensorflow", "import_tensorflow_hub", "single_thread_env"]
+
+
+def _quiet(verbose):
+    if verbose < 3:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def import_tensorflow(verbose=0):
@@ -11,13 +21,31 @@ def import_tensorflow(verbose=0):
     ``import skfti`` never imports TensorFlow (it costs several seconds); the
     modules that build graphs call this function when they first need it.
     """
-    if verbose < 3:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _quiet(verbose)
     import tensorflow as tf
 
     if verbose < 3:
         tf.get_logger().setLevel("ERROR")
     return tf
+
+
+def import_tensorflow_hub(verbose=0):
+    """Import and return ``tensorflow_hub``, keeping TensorFlow's C++ log quiet.
+
+    Raises
+    ------
+    ImportError
+        If TensorFlow Hub is not installed; the message names the packages.
+    """
+    _quiet(verbose)
+    try:
+        import tensorflow_hub as hub
+    except ImportError as exc:
+        raise ImportError(
+            "HubEmbedding needs TensorFlow Hub: run "
+            "`pip install tensorflow tensorflow-hub tf-keras`."
+        ) from exc
+    return hub
 
 
 def single_thread_env():

@@ -1,7 +1,7 @@
 """TF Hub modules: loading any handle, and exporting offline text modules.
 
-TensorFlow and ``tensorflow_hub`` are imported inside the functions only, so that
-``import skfti.embeddings`` stays cheap.
+TensorFlow and ``tensorflow_hub`` come from :mod:`skfti._tf` inside the
+functions only, so that ``import skfti.embeddings`` stays cheap.
 """
 
 import hashlib
@@ -11,19 +11,8 @@ from numbers import Integral
 
 import numpy as np
 
+from skfti._tf import import_tensorflow, import_tensorflow_hub
 from skfti.embeddings._base import EmbeddingModule, check_texts
-
-
-def _import_hub():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    try:
-        import tensorflow_hub as hub
-    except ImportError as exc:
-        raise ImportError(
-            "HubEmbedding needs TensorFlow Hub: run "
-            "`pip install tensorflow tensorflow-hub tf-keras`."
-        ) from exc
-    return hub
 
 
 def _default_name(handle):
@@ -111,13 +100,12 @@ class HubEmbedding(EmbeddingModule):
 
     def _get_module(self):
         if self._module is None:
-            hub = _import_hub()
+            hub = import_tensorflow_hub()
             self._module = hub.load(self.handle)
         return self._module
 
     def _call(self, texts):
-        import tensorflow as tf
-
+        tf = import_tensorflow()
         outputs = self._get_module()(tf.constant(texts, dtype=tf.string))
         if isinstance(outputs, dict):
             for key in ("default", "outputs"):
@@ -163,9 +151,9 @@ class HubEmbedding(EmbeddingModule):
 
 
 def _word_vector_module(vectors, vocabulary):
-    import tensorflow as tf
-
     from skfti.embeddings._text import tf_tokenize
+
+    tf = import_tensorflow()
 
     rows = {}
     for row, word in enumerate(vocabulary):
@@ -201,9 +189,9 @@ def _word_vector_module(vectors, vocabulary):
 
 
 def _hashed_ngram_module(dim, n_buckets, ngram_range, seed):
-    import tensorflow as tf
-
     from skfti.embeddings._text import tf_tokenize
+
+    tf = import_tensorflow()
 
     rng = np.random.RandomState(seed)
     table = (rng.standard_normal((n_buckets, dim)) / np.sqrt(dim)).astype(np.float32)
@@ -298,25 +286,9 @@ def export_hub_module(
     """
     path = os.fspath(path)
     if kind == "word_vectors":
-        if vectors is None or vocabulary is None:
-            raise ValueError("kind='word_vectors' needs both vectors and vocabulary.")
-        vectors = np.asarray(vectors, dtype=np.float32)
-        vocabulary = [str(word) for word in vocabulary]
-        if vectors.ndim != 2 or len(vectors) != len(vocabulary) or not vocabulary:
-            raise ValueError(
-                f"vectors must be 2-D with one row per word; got shape "
-                f"{vectors.shape} for {len(vocabulary)} words."
-            )
+        vectors, vocabulary = _check_word_vectors(vectors, vocabulary)
     elif kind == "hashed_ngrams":
-        for value, label in ((dim, "dim"), (n_buckets, "n_buckets")):
-            if not isinstance(value, Integral) or value < 1:
-                raise ValueError(f"{label} must be a positive int, got {value!r}.")
-        ngram_range = tuple(int(width) for width in ngram_range)
-        if len(ngram_range) != 2 or not 1 <= ngram_range[0] <= ngram_range[1]:
-            raise ValueError(
-                f"ngram_range must be (low, high) with 1 <= low <= high, got "
-                f"{ngram_range!r}."
-            )
+        ngram_range = _check_hashed_ngrams(dim, n_buckets, ngram_range)
     else:
         raise ValueError(
             f"kind must be 'word_vectors' or 'hashed_ngrams', got {kind!r}."
@@ -326,12 +298,38 @@ def export_hub_module(
             raise ValueError(f"{path!r} exists; pass overwrite=True to replace it.")
         shutil.rmtree(path)
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
-
+    tf = import_tensorflow()
     if kind == "word_vectors":
         module = _word_vector_module(vectors, vocabulary)
     else:
         module = _hashed_ngram_module(int(dim), int(n_buckets), ngram_range, seed)
     tf.saved_model.save(module, path)
     return path
+
+
+def _check_word_vectors(vectors, vocabulary):
+    """Validate the table of ``kind="word_vectors"``: float32 rows, str words."""
+    if vectors is None or vocabulary is None:
+        raise ValueError("kind='word_vectors' needs both vectors and vocabulary.")
+    vectors = np.asarray(vectors, dtype=np.float32)
+    vocabulary = [str(word) for word in vocabulary]
+    if vectors.ndim != 2 or len(vectors) != len(vocabulary) or not vocabulary:
+        raise ValueError(
+            f"vectors must be 2-D with one row per word; got shape "
+            f"{vectors.shape} for {len(vocabulary)} words."
+        )
+    return vectors, vocabulary
+
+
+def _check_hashed_ngrams(dim, n_buckets, ngram_range):
+    """Validate the parameters of ``kind="hashed_ngrams"``; return ngram_range."""
+    for value, label in ((dim, "dim"), (n_buckets, "n_buckets")):
+        if not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{label} must be a positive int, got {value!r}.")
+    ngram_range = tuple(int(width) for width in ngram_range)
+    if len(ngram_range) != 2 or not 1 <= ngram_range[0] <= ngram_range[1]:
+        raise ValueError(
+            f"ngram_range must be (low, high) with 1 <= low <= high, got "
+            f"{ngram_range!r}."
+        )
+    return ngram_range

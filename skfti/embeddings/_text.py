@@ -11,6 +11,8 @@ in GloVe's vocabulary.
 
 import re
 
+from skfti._tf import import_tensorflow
+
 # (pattern, replacement) pairs applied in order after ASCII lowercasing.
 # Non-ASCII characters go first, so that ``\b`` means the same in both engines.
 TOKEN_RULES = (
@@ -42,7 +44,7 @@ def tokenize(text: str) -> list:
 
 def tf_tokenize(texts):
     """TensorFlow twin of :func:`tokenize` for a 1-D string tensor (ragged output)."""
-    import tensorflow as tf
+    tf = import_tensorflow()
 
     texts = tf.strings.lower(texts)
     for pattern, repl in TOKEN_RULES:

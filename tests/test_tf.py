@@ -1,0 +1,34 @@
+import subprocess
+import sys
+
+import pytest
+
+from skfti._tf import import_tensorflow, import_tensorflow_hub, single_thread_env
+
+
+@pytest.mark.parametrize(
+    "module", ["skfti", "skfti.embeddings", "skfti.datasets", "skfti.evaluation"]
+)
+def test_importing_skfti_does_not_import_tensorflow(module):
+    code = (
+        f"import sys, {module}\n"
+        "heavy = sorted(m for m in ('tensorflow', 'tensorflow_hub', 'matplotlib')"
+        " if m in sys.modules)\n"
+        "print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_import_tensorflow_hub_names_the_packages(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorflow_hub", None)  # import fails
+    with pytest.raises(ImportError, match="pip install tensorflow tensorflow-hub"):
+        import_tensorflow_hub()
+
+
+def test_import_tensorflow_returns_the_module():
+    tf = import_tensorflow()
+    assert tf.__name__ == "tensorflow"
+    assert set(single_thread_env()) >= {"TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"}
