@@ -2,9 +2,12 @@ import numpy as np
 import pytest
 
 from skfti.datasets import (
+    FAMILY_NAMES,
+    TEXT_VIEWS,
     MissingDataSourceError,
     get_data_home,
     list_tabular_tasks,
+    load_family,
     load_fortune_tasks,
     load_review_tasks,
     load_tabular_tasks,
@@ -13,6 +16,7 @@ from skfti.datasets import (
 )
 from skfti.datasets._base import stratified_subsample
 from skfti.datasets._wordnet import LEXNAMES
+from skfti.search_space import SearchSpace
 from skfti.task import Task, check_task_collection
 
 
@@ -197,3 +201,22 @@ def test_stratified_subsample():
     assert np.all(np.diff(keep) > 0)
     assert np.bincount(y[keep]).tolist() == [90, 10, 5]
     assert len(stratified_subsample(y, None, rng)) == 1000
+
+
+def test_load_family_gives_tasks_and_their_search_space():
+    tasks, space = load_family("synthetic", 3, random_state=0)
+    assert [t.name for t in tasks] == ["synthetic-00", "synthetic-01", "synthetic-02"]
+    assert space == SearchSpace()
+    again, _ = load_family("synthetic", 3, random_state=0)
+    np.testing.assert_array_equal(tasks[1].X, again[1].X)
+    assert set(FAMILY_NAMES) >= {"wordnet", "text", "synthetic", "tabular"}
+
+
+def test_load_family_text_families_search_text_views():
+    tasks, space = _load_or_skip(load_family, name="wordnet", n_tasks=2)
+    assert len(tasks) == 2 and space.views == TEXT_VIEWS
+
+
+def test_load_family_rejects_an_unknown_name():
+    with pytest.raises(ValueError, match="unknown family 'nope'; known families: w"):
+        load_family("nope", 2)

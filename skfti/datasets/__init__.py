@@ -4,9 +4,12 @@ Every loader returns a list of :class:`skfti.task.Task`, deterministic given
 ``random_state``, and reads only locally installed files (see
 ``scripts/install_data.sh``). A missing source raises
 :class:`MissingDataSourceError` naming the install command.
+:func:`load_family` names the families and gives each the search space that
+suits its tasks.
 """
 
 from skfti.datasets._base import MissingDataSourceError, get_data_home
+from skfti.datasets._families import FAMILY_NAMES, TEXT_VIEWS, load_family
 from skfti.datasets._fortunes import load_fortune_tasks
 from skfti.datasets._reviews import load_review_tasks
 from skfti.datasets._synthetic import make_task_family
@@ -14,8 +17,11 @@ from skfti.datasets._tabular import list_tabular_tasks, load_tabular_tasks
 from skfti.datasets._wordnet import load_wordnet_tasks
 
 __all__ = [
+    "FAMILY_NAMES",
     "MissingDataSourceError",
+    "TEXT_VIEWS",
     "get_data_home",
+    "load_family",
     "list_tabular_tasks",
     "load_fortune_tasks",
     "load_review_tasks",
