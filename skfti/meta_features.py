@@ -104,6 +104,38 @@ def compute_meta_features(
     >>> round(float(z[names.index("label_entropy")]), 4)
     0.6931
     """
+    X, y = _check_inputs(X, y, n_mi_samples, n_mi_features, n_neighbors)
+    rng = check_random_state(random_state)
+    n_samples, n_features = X.shape
+    _, y_codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+    n_classes = len(counts)
+    fractions = counts / n_samples
+    entropy = float(-(fractions * np.log(fractions)).sum())
+    entropy_normalized = entropy / np.log(n_classes) if n_classes > 1 else 0.0
+    mi = _mutual_information(
+        X, y_codes, n_classes, n_mi_samples, n_mi_features, n_neighbors, rng
+    )
+    values = [
+        n_samples,
+        n_classes,
+        n_features,
+        fractions.min(),
+        fractions.max(),
+        entropy,
+        entropy_normalized,
+        *_summary(X.mean(axis=0)),
+        *_summary(X.std(axis=0)),
+        mi.mean(),
+        mi.max(),
+    ]
+    meta_features = np.asarray(values, dtype=np.float64)
+    if return_names:
+        return meta_features, META_FEATURE_NAMES
+    return meta_features
+
+
+def _check_inputs(X, y, n_mi_samples, n_mi_features, n_neighbors):
+    """Validate the parameters, then X (finite, 2-D, non-empty) and y."""
     for value, name in (
         (n_mi_samples, "n_mi_samples"),
         (n_mi_features, "n_mi_features"),
@@ -124,48 +156,26 @@ def compute_meta_features(
         raise ValueError(f"X must be non-empty, got shape {X.shape}.")
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or infinity; meta-features need finite X.")
-    rng = check_random_state(random_state)
+    return X, y
+
+
+def _mutual_information(
+    X, y_codes, n_classes, n_mi_samples, n_mi_features, n_neighbors, rng
+):
+    """Mutual information of (sub-sampled) features with the label, per feature."""
     n_samples, n_features = X.shape
-    _, y_codes, counts = np.unique(y, return_inverse=True, return_counts=True)
-    n_classes = len(counts)
-    fractions = counts / n_samples
-    entropy = float(-(fractions * np.log(fractions)).sum())
-    entropy_normalized = entropy / np.log(n_classes) if n_classes > 1 else 0.0
-
-    means = X.mean(axis=0)
-    stds = X.std(axis=0)
-
     rows = np.arange(n_samples)
     if n_samples > n_mi_samples:
         rows = np.sort(rng.choice(n_samples, n_mi_samples, replace=False))
     columns = np.arange(n_features)
     if n_features > n_mi_features:
         columns = np.sort(rng.choice(n_features, n_mi_features, replace=False))
-    if n_classes > 1:
-        mi = mutual_info_classif(
-            X[np.ix_(rows, columns)],
-            y_codes[rows],
-            discrete_features=False,
-            n_neighbors=n_neighbors,
-            random_state=rng.randint(np.iinfo(np.int32).max),
-        )
-    else:
-        mi = np.zeros(len(columns))
-
-    values = [
-        n_samples,
-        n_classes,
-        n_features,
-        fractions.min(),
-        fractions.max(),
-        entropy,
-        entropy_normalized,
-        *_summary(means),
-        *_summary(stds),
-        mi.mean(),
-        mi.max(),
-    ]
-    meta_features = np.asarray(values, dtype=np.float64)
-    if return_names:
-        return meta_features, META_FEATURE_NAMES
-    return meta_features
+    if n_classes < 2:
+        return np.zeros(len(columns))
+    return mutual_info_classif(
+        X[np.ix_(rows, columns)],
+        y_codes[rows],
+        discrete_features=False,
+        n_neighbors=n_neighbors,
+        random_state=rng.randint(np.iinfo(np.int32).max),
+    )
