@@ -7,59 +7,17 @@ import argparse
 import json
 import os
 import sys
-import time
+
+from skfti.datasets import FAMILY_NAMES, load_family
 
 __all__ = ["main"]
-
-TEXT_VIEWS = ("glove50", "use512", "hashed256")
-
-
-def load_family(name, n_tasks, seed):
-    """Tasks of a named family and the search space that suits them."""
-    from skfti import SearchSpace
-    from skfti.datasets import (
-        load_fortune_tasks,
-        load_review_tasks,
-        load_tabular_tasks,
-        load_wordnet_tasks,
-        make_task_family,
-    )
-
-    text_space = SearchSpace(views=TEXT_VIEWS)
-    if name == "wordnet":
-        tasks = load_wordnet_tasks(
-            n_tasks, n_classes=4, n_samples_per_class=150, random_state=seed
-        )
-        return tasks, text_space
-    if name == "fortunes":
-        return load_fortune_tasks(n_tasks, random_state=seed), text_space
-    if name == "reviews":
-        return load_review_tasks(random_state=seed)[:n_tasks], text_space
-    if name == "text":  # the evaluation family: WordNet + fortunes + reviews
-        reviews = load_review_tasks(max_samples=1000, random_state=seed)
-        n_rest = max(0, n_tasks - len(reviews))
-        n_wordnet = (n_rest + 1) // 2
-        tasks = (
-            load_wordnet_tasks(
-                n_wordnet, n_classes=4, n_samples_per_class=150, random_state=seed
-            )
-            + load_fortune_tasks(n_rest - n_wordnet, random_state=seed)
-            + reviews
-        )
-        return tasks[:n_tasks], text_space
-    if name == "synthetic":
-        tasks = make_task_family(n_tasks, n_samples=400, random_state=seed)
-        return tasks, SearchSpace()
-    if name == "tabular":
-        return load_tabular_tasks()[:n_tasks], SearchSpace()
-    raise ValueError(f"unknown family {name!r}")
 
 
 def _family_args(parser, default_family="wordnet", n_tasks=8):
     parser.add_argument(
         "--family",
         default=default_family,
-        choices=["wordnet", "fortunes", "reviews", "text", "synthetic", "tabular"],
+        choices=list(FAMILY_NAMES),
         help="task family (default: %(default)s)",
     )
     parser.add_argument("--n-tasks", type=int, default=n_tasks)
@@ -172,124 +130,41 @@ def cmd_suggest(args):
 
 
 def cmd_evaluate(args):
-    from skfti import ExperimentStore
-    from skfti import evaluation as ev
+    from skfti.evaluation import run_study
 
-    start = time.perf_counter()
     tasks, space = load_family(args.family, args.n_tasks, args.seed)
-    settings = _settings(args)
-    with ExperimentStore(args.store, search_space=space) as store:
-        experiments = store.experiments(tasks, settings=settings)
-        table = ev.experiment_table(store, tasks, settings)
-    inferrer = _inferrer(space, args)
-    seeds = list(range(args.n_seeds))
-    print("predictive performance (Tables 2 and 3)...", flush=True)
-    prediction = ev.predictive_performance(
-        tasks, experiments, inferrer, seeds=seeds, n_jobs=args.n_jobs
-    )
-    print("architecture search (Table 4)...", flush=True)
-    search = ev.architecture_search(
+    run_study(
         tasks,
-        experiments,
-        table,
-        inferrer,
-        settings=settings,
-        seeds=seeds,
+        space,
+        args.store,
+        _inferrer(space, args),
+        settings=_settings(args),
+        output_dir=args.output_dir,
+        family=args.family,
+        n_seeds=args.n_seeds,
         n_random=args.n_random,
         n_rl=args.n_rl,
         n_jobs=args.n_jobs,
     )
-    print("training-task curve and task embeddings...", flush=True)
-    held_out = tasks[0].name
-    sizes = sorted({n for n in (1, 2, 4, 8, len(tasks) - 1) if n < len(tasks)})
-    curve = ev.training_tasks_curve(
-        tasks, experiments, inferrer, held_out, sizes=sizes, n_orderings=3
-    )
-    # Maps of the embeddings from a value network that never saw the held-out
-    # task (black stars), as in the paper's supplementary Figs. 2 and 3.
-    train = [k for k, t in enumerate(tasks) if t.name != held_out]
-    fitted = inferrer.fit([tasks[k] for k in train], [experiments[k] for k in train])
-    embedding = ev.task_embedding_points(fitted, tasks, n_batches=10)
-    header = (
-        f"Family `{args.family}`: {len(tasks)} tasks, "
-        f"{sum(len(s) for _, s in experiments)} children "
-        f"({settings}); value network seeds {seeds}; "
-        f"wall time {time.perf_counter() - start:.0f} s."
-    )
-    ev.write_report(
-        args.output_dir,
-        prediction_rows=prediction,
-        search_rows=search,
-        curve_rows=curve,
-        embedding=embedding,
-        held_out_for_maps=held_out,
-        header=header,
-    )
-    with open(os.path.join(args.output_dir, "rows.json"), "w") as f:
-        json.dump({"prediction": prediction, "search": search, "curve": curve}, f)
-    print(f"report written to {os.path.join(args.output_dir, 'report.md')}")
 
 
 def cmd_demo(args):
     """Offline phase, then online phase on held-out tasks, with a comparison."""
-    import numpy as np
+    from skfti.evaluation import run_demo
 
-    from skfti import ExperimentStore
-    from skfti import evaluation as ev
-
-    start = time.perf_counter()
     tasks, space = load_family(args.family, args.n_tasks, args.seed)
-    held_out = tasks[-args.n_held_out :]
-    print(
-        f"1/4 {len(tasks)} {args.family} tasks ({len(held_out)} held out), "
-        f"search space: {space.n_layers} layers x {space.n_base} base layers, "
-        f"views {space.views}; store {args.store}",
-        flush=True,
-    )
-    settings = _settings(args)
-    summary = _populate(args, tasks, space)
-    print(
-        f"2/4 population: {summary['trained']} children trained, "
-        f"{summary['skipped']} found in the store, {summary['failed']} failed "
-        f"({summary['seconds']:.0f} s)",
-        flush=True,
-    )
-    with ExperimentStore(args.store) as store:
-        experiments = store.experiments(tasks, settings=settings)
-        table = ev.experiment_table(store, tasks, settings)
-    inferrer = _inferrer(space, args)
-    rows = ev.architecture_search(
+    run_demo(
         tasks,
-        experiments,
-        table,
-        inferrer,
-        settings=settings,
-        seeds=[args.seed],
-        n_random=10,
+        space,
+        args.store,
+        _inferrer(space, args),
+        settings=_settings(args),
+        family=args.family,
+        n_held_out=args.n_held_out,
+        n_architectures=args.n_architectures,
         n_rl=args.n_rl,
-        n_jobs=1,
-        held_out=[t.name for t in held_out],
-    )
-    print("3/4 value network fitted on the other tasks; architectures suggested")
-    print("4/4 test accuracy on the held-out tasks:\n")
-    methods = list(dict.fromkeys(r["method"] for r in rows))
-    width = max(len(m) for m in methods) + 2
-    header = f"{'method':{width}s}" + "".join(f"{t.name:>20s}" for t in held_out)
-    print(header + f"{'children trained':>18s}")
-    for method in methods:
-        cells = {r["task"]: r for r in rows if r["method"] == method}
-        line = f"{method:{width}s}" + "".join(
-            f"{cells[t.name]['test_accuracy']:20.3f}" if t.name in cells else " " * 20
-            for t in held_out
-        )
-        trained = np.mean([c["children_trained"] for c in cells.values()])
-        print(line + f"{trained:18.0f}")
-    for r in rows:
-        if r["method"].startswith("ours"):
-            print(f"  {r['task']} {r['method']}: {r['architecture']}")
-    print(
-        f"\ndone in {time.perf_counter() - start:.0f} s; rerun to resume from "
-        f"{args.store}"
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
     )
 
 

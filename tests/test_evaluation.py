@@ -1,9 +1,11 @@
+import sys
+
 import numpy as np
 import pytest
 
 from skfti import ArchitectureInferrer, ExperimentStore, generate_population
 from skfti import evaluation as ev
-from skfti.nas_baselines import random_search, reinforce_search
+from skfti.evaluation import random_search, reinforce_search
 from skfti.population import task_data
 
 SETTINGS = {"epochs": 2, "batch_size": 32, "learning_rate": 1e-2}
@@ -103,3 +105,10 @@ def test_curve_embeddings_and_report(small, tmp_path):
         "task_embeddings_tsne.png",
     ]:
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_write_report_without_matplotlib(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r'pip install "skfti\[report\]"'):
+        ev.write_report(tmp_path, header="x")
+    assert not (tmp_path / "report.md").exists()

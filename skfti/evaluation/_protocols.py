@@ -17,8 +17,6 @@ on the held-out task:
   tasks (supplementary Fig. 1);
 - :func:`task_embedding_points`: learned task embeddings of several sample
   batches per task, for 2-D maps (supplementary Figs. 2 and 3).
-
-:func:`write_report` turns the results into a Markdown report with PNG plots.
 """
 
 import time
@@ -31,6 +29,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
+from skfti.evaluation._baselines import reinforce_search
+from skfti.population import task_data, train_on_task
 from skfti.task import check_task_collection
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "summarize",
     "task_embedding_points",
     "training_tasks_curve",
-    "write_report",
 ]
 
 _SEED_MAX = np.iinfo(np.int32).max
@@ -153,33 +152,24 @@ def _baseline_features(data):
     return scaler.transform(X[train]), y[train], scaler.transform(X[test]), y[test]
 
 
-def _search_row(
-    inferrer, tasks, experiments, table, k, seed, settings, data, n_random, n_rl
-):
-    """All methods of Table 4 on held-out task ``k`` with one seed."""
-    from skfti.nas_baselines import reinforce_search
-    from skfti.population import train_on_task
+def _row(task, seed, method, test_accuracy, n_trained, seconds, **extra):
+    return {
+        "task": task.name,
+        "seed": seed,
+        "method": method,
+        "test_accuracy": float(test_accuracy),
+        "children_trained": n_trained,
+        "seconds": seconds,
+        **extra,
+    }
 
-    task = tasks[k]
-    rows = []
 
-    def add(method, test_accuracy, n_trained, seconds, **extra):
-        rows.append(
-            {
-                "task": task.name,
-                "seed": seed,
-                "method": method,
-                "test_accuracy": float(test_accuracy),
-                "children_trained": n_trained,
-                "seconds": seconds,
-                **extra,
-            }
-        )
-
+def _suggested_rows(inferrer, tasks, experiments, k, seed, settings, data):
+    """Ours: the relaxed and discretized suggestions, each trained once."""
+    task, rows = tasks[k], []
     start = time.perf_counter()
     model = _fit_held_out(inferrer, tasks, experiments, k, seed)
     fit_seconds = time.perf_counter() - start
-    space = model.search_space_
     for discretize in (False, True):
         start = time.perf_counter()
         suggestion = model.suggest(task.X_train, task.y_train, discretize=discretize)
@@ -187,45 +177,78 @@ def _search_row(
         child_seed = int(check_random_state(seed).randint(_SEED_MAX))
         result = train_on_task(data, suggestion.encoding, child_seed, settings)
         name = "ours (discretized)" if discretize else "ours (relaxed)"
-        add(
-            name,
-            result["test_accuracy"] if result["status"] == "ok" else np.nan,
-            1,
-            suggest_seconds + result["train_time"],
-            suggest_seconds=suggest_seconds,
-            value_network_fit_seconds=fit_seconds,
-            architecture=suggestion.encoding.describe(),
+        rows.append(
+            _row(
+                task,
+                seed,
+                name,
+                result["test_accuracy"] if result["status"] == "ok" else np.nan,
+                1,
+                suggest_seconds + result["train_time"],
+                suggest_seconds=suggest_seconds,
+                value_network_fit_seconds=fit_seconds,
+                architecture=suggestion.encoding.describe(),
+            )
         )
-    start = time.perf_counter()
-    rl = reinforce_search(data, space, n_rl, settings, random_state=seed)
-    add(
-        f"REINFORCE NAS best-of-{n_rl}",
-        rl["test_accuracy"],
-        rl["n_trained"],
-        time.perf_counter() - start,
-        architecture=rl["encoding"].describe(),
-    )
-    # Baselines read off the stored population (children already trained).
+    return rows, model.search_space_
+
+
+def _population_rows(task, seed, table_row, n_random):
+    """Baselines read off the stored population (children already trained)."""
     rng = check_random_state(seed)
-    val, test = table[k]["val"], table[k]["test"]
+    val, test = table_row["val"], table_row["test"]
+    rows = []
     if len(val) >= 10:
-        add("First10 (mean of 10 random children)", test[:10].mean(), 10, np.nan)
+        mean = test[:10].mean()
+        rows.append(
+            _row(task, seed, "First10 (mean of 10 random children)", mean, 10, np.nan)
+        )
     if len(val) >= n_random:
         pick = rng.choice(len(val), n_random, replace=False)
         best = pick[np.argmax(val[pick])]
-        add(f"random search best-of-{n_random}", test[best], n_random, np.nan)
+        method = f"random search best-of-{n_random}"
+        rows.append(_row(task, seed, method, test[best], n_random, np.nan))
     best = int(np.argmax(val))
-    add(f"population best of {len(val)}", test[best], len(val), np.nan)
-    # What a user would pick instead, on the same embeddings.
+    method = f"population best of {len(val)}"
+    rows.append(_row(task, seed, method, test[best], len(val), np.nan))
+    return rows
+
+
+def _sklearn_rows(task, seed, data):
+    """What a user would pick instead, on the same embeddings."""
     Xtr, ytr, Xte, yte = _baseline_features(data)
+    rows = []
     for label, estimator in [
         ("LogisticRegression", LogisticRegression(max_iter=2000)),
         ("MLPClassifier", MLPClassifier(max_iter=500, random_state=seed)),
     ]:
         start = time.perf_counter()
         score = estimator.fit(Xtr, ytr).score(Xte, yte)
-        add(label, score, 0, time.perf_counter() - start)
+        rows.append(_row(task, seed, label, score, 0, time.perf_counter() - start))
     return rows
+
+
+def _search_row(
+    inferrer, tasks, experiments, table, k, seed, settings, data, n_random, n_rl
+):
+    """All methods of Table 4 on held-out task ``k`` with one seed."""
+    task = tasks[k]
+    rows, space = _suggested_rows(inferrer, tasks, experiments, k, seed, settings, data)
+    start = time.perf_counter()
+    rl = reinforce_search(data, space, n_rl, settings, random_state=seed)
+    rows.append(
+        _row(
+            task,
+            seed,
+            f"REINFORCE NAS best-of-{n_rl}",
+            rl["test_accuracy"],
+            rl["n_trained"],
+            time.perf_counter() - start,
+            architecture=rl["encoding"].describe(),
+        )
+    )
+    rows += _population_rows(task, seed, table[k], n_random)
+    return rows + _sklearn_rows(task, seed, data)
 
 
 def architecture_search(
@@ -261,8 +284,6 @@ def architecture_search(
         ``task``, ``seed``, ``method``, ``test_accuracy``,
         ``children_trained`` (on the held-out task), ``seconds``.
     """
-    from skfti.population import task_data
-
     tasks = check_task_collection(tasks)
     space = search_space or inferrer.search_space
     names = [t.name for t in tasks]
@@ -349,157 +370,3 @@ def task_embedding_points(inferrer, tasks, *, n_batches=10, batch_size=200, seed
             Z.append(inferrer.task_embedding(Xb, y[idx]))
             labels.append(task.name)
     return np.array(Z), labels
-
-
-def _fmt(mean, std):
-    return f"{mean:.3f} ± {std:.3f}"
-
-
-def write_report(
-    folder,
-    *,
-    prediction_rows=None,
-    search_rows=None,
-    curve_rows=None,
-    embedding=None,
-    held_out_for_maps=None,
-    header="",
-):
-    """Write ``report.md`` and PNG plots into ``folder``; return the Markdown."""
-    import os
-
-    try:
-        import matplotlib
-    except ImportError as exc:
-        raise ImportError(
-            "Reports need matplotlib: pip install 'skfti[report]'"
-        ) from exc
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    os.makedirs(folder, exist_ok=True)
-    lines = [header] if header else []
-    if prediction_rows:
-        variants = sorted({r["meta_features"] for r in prediction_rows})
-        for value, title in [
-            ("spearman", "Spearman rank correlation (Table 2)"),
-            ("r2", "R^2 of normalized accuracy (Table 3)"),
-        ]:
-            stats = summarize(prediction_rows, value)
-            overall = summarize(prediction_rows, value, by=("meta_features",))
-            lines += [
-                f"### {title}",
-                "",
-                "| task | " + " | ".join(variants) + " |",
-                "|---|" + "---|" * len(variants),
-            ]
-            for task in dict.fromkeys(r["task"] for r in prediction_rows):
-                cells = [_fmt(*stats[(task, v)][:2]) for v in variants]
-                lines.append(f"| {task} | " + " | ".join(cells) + " |")
-            cells = [_fmt(*overall[(v,)][:2]) for v in variants]
-            lines += ["| **mean** | " + " | ".join(cells) + " |", ""]
-    if search_rows:
-        methods = list(dict.fromkeys(r["method"] for r in search_rows))
-        stats = summarize(search_rows, "test_accuracy", by=("task", "method"))
-        trained = summarize(search_rows, "children_trained", by=("method",))
-        lines += [
-            "### Test accuracy of the architecture found (Table 4)",
-            "",
-            "| task | " + " | ".join(methods) + " |",
-            "|---|" + "---|" * len(methods),
-        ]
-        for task in dict.fromkeys(r["task"] for r in search_rows):
-            cells = [
-                _fmt(*stats[(task, m)][:2]) if (task, m) in stats else "-"
-                for m in methods
-            ]
-            lines.append(f"| {task} | " + " | ".join(cells) + " |")
-        overall = summarize(search_rows, "test_accuracy", by=("method",))
-        lines.append(
-            "| **mean** | "
-            + " | ".join(_fmt(*overall[(m,)][:2]) for m in methods)
-            + " |"
-        )
-        lines.append(
-            "| children trained on the task | "
-            + " | ".join(f"{trained[(m,)][0]:.0f}" for m in methods)
-            + " |"
-        )
-        lines.append("")
-        fig, ax = plt.subplots(figsize=(8, 4))
-        means = [overall[(m,)][0] for m in methods]
-        stds = [overall[(m,)][1] for m in methods]
-        ax.barh(range(len(methods)), means, xerr=stds, color="tab:blue")
-        ax.set_yticks(range(len(methods)), methods)
-        ax.set_xlabel("test accuracy (mean over held-out tasks and seeds)")
-        fig.tight_layout()
-        fig.savefig(os.path.join(folder, "architecture_search.png"), dpi=100)
-        plt.close(fig)
-        lines += ["![architecture search](architecture_search.png)", ""]
-    if curve_rows:
-        stats = summarize(curve_rows, "spearman", by=("n_tasks",))
-        sizes = sorted(k[0] for k in stats)
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        ax.errorbar(
-            sizes,
-            [stats[(n,)][0] for n in sizes],
-            yerr=[stats[(n,)][1] for n in sizes],
-            marker="o",
-        )
-        ax.set_xlabel("number of training tasks")
-        ax.set_ylabel("Spearman on the held-out task")
-        fig.tight_layout()
-        fig.savefig(os.path.join(folder, "training_tasks.png"), dpi=100)
-        plt.close(fig)
-        lines += [
-            "### Adding training tasks",
-            "",
-            "| training tasks | Spearman |",
-            "|---|---|",
-        ]
-        lines += [f"| {n} | {_fmt(*stats[(n,)][:2])} |" for n in sizes]
-        lines += ["", "![training tasks](training_tasks.png)", ""]
-    if embedding is not None:
-        from sklearn.decomposition import PCA
-        from sklearn.manifold import TSNE
-
-        Z, labels = embedding
-        names = list(dict.fromkeys(labels))
-        for method, model in [
-            ("pca", PCA(n_components=2)),
-            (
-                "tsne",
-                TSNE(
-                    n_components=2,
-                    perplexity=min(30, len(Z) - 1),
-                    random_state=0,
-                    init="pca",
-                ),
-            ),
-        ]:
-            P = model.fit_transform(Z)
-            fig, ax = plt.subplots(figsize=(6, 5))
-            for i, name in enumerate(names):
-                m = np.array([lab == name for lab in labels])
-                style = (
-                    {"color": "black", "marker": "*", "s": 80}
-                    if (name == held_out_for_maps)
-                    else {"s": 20, "color": plt.cm.tab20(i % 20)}
-                )
-                ax.scatter(P[m, 0], P[m, 1], label=name, **style)
-            ax.legend(fontsize=6, ncol=2)
-            ax.set_title(f"learned task embeddings ({method.upper()})")
-            fig.tight_layout()
-            fig.savefig(os.path.join(folder, f"task_embeddings_{method}.png"), dpi=100)
-            plt.close(fig)
-        lines += [
-            "### Learned task embeddings",
-            "",
-            "![PCA](task_embeddings_pca.png) ![t-SNE](task_embeddings_tsne.png)",
-            "",
-        ]
-    text = "\n".join(lines)
-    with open(os.path.join(folder, "report.md"), "w") as f:
-        f.write(text)
-    return text
