@@ -26,6 +26,7 @@ import numpy as np
 
 from skfti._tf import import_tensorflow
 from skfti.child_architecture import init_weights
+from skfti.child_recipe import fit_input_scaling, mean_log_loss
 
 tf = import_tensorflow()
 
@@ -102,12 +103,14 @@ def _pad(x, n):
     return tf.pad(x, [[0, 0], [0, n]])
 
 
-def _train_step(structure, state, mix, views, y, lr):
-    """One Adam step (Kingma and Ba) on one mini-batch; returns the loss.
+def _train_step(structure, state, mix, views, y, lr, decay):
+    """One AdamW step on one mini-batch; returns the loss.
 
     ``state`` is ``(params, m, v, t)``, all ``tf.Variable``: the update is
     TensorFlow's fused ``ResourceApplyAdam`` kernel, in place, one pass over
-    each weight (unfused elementwise Adam doubled the step time here).
+    each weight (unfused elementwise Adam doubled the step time here), then
+    decoupled weight decay (Loshchilov and Hutter) of the kernels,
+    ``w -= lr * decay * w``; biases are not decayed.
     """
     params, m, v, t = state
     with tf.GradientTape() as tape:
@@ -131,6 +134,8 @@ def _train_step(structure, state, mix, views, y, lr):
             epsilon=_ADAM_EPS,
             grad=g,
         )
+        if len(p.shape) == 2:
+            p.assign_sub(lr * decay * p)
     return loss
 
 
@@ -146,14 +151,14 @@ def _graph_epoch(structure, batch_size, jit_compile):
         step = tf.function(step, jit_compile=True)
 
     @tf.function
-    def run(state, mix, train, y, perm, lr):
+    def run(state, mix, train, y, perm, lr, decay):
         n = tf.shape(y)[0]
         n_batches = (n + batch_size - 1) // batch_size
         total = tf.constant(0.0)
         for b in tf.range(n_batches):
             idx = perm[b * batch_size : (b + 1) * batch_size]
             batch = [None if v is None else tf.gather(v, idx) for v in train]
-            loss = step(state, mix, batch, tf.gather(y, idx), lr)
+            loss = step(state, mix, batch, tf.gather(y, idx), lr, decay)
             total += loss * tf.cast(tf.shape(idx)[0], tf.float32)
         return total / tf.cast(n, tf.float32)
 
@@ -178,22 +183,32 @@ class ChildNetwork:
         The layers to build.
     weights : list of ndarray
         Initial or trained weights (see :func:`~skfti.child_architecture.init_weights`).
+    input_scaling : list of (mean, scale) or None, default=None
+        Per view, the standardization applied to its inputs (``None`` for
+        views given as they are), see
+        :func:`~skfti.child_recipe.fit_input_scaling`.
     """
 
-    def __init__(self, arch, weights):
+    def __init__(self, arch, weights, input_scaling=None):
         self.arch = arch
         self.structure = arch.structure_key()
         self.params = [tf.constant(w, dtype=tf.float32) for w in weights]
         self.mix = [tf.constant(m) for m in arch.mixing_values()]
+        self.input_scaling = input_scaling
 
     def _views(self, views, start=None, stop=None):
         used = {v for v, _ in self.arch.views}
-        return [
-            tf.constant(np.asarray(v[start:stop], dtype=np.float32))
-            if k in used
-            else None
-            for k, v in enumerate(views)
-        ]
+        out = []
+        for k, v in enumerate(views):
+            if k not in used:
+                out.append(None)
+                continue
+            v = np.asarray(v[start:stop], dtype=np.float32)
+            if self.input_scaling is not None and self.input_scaling[k] is not None:
+                mean, scale = self.input_scaling[k]
+                v = (v - mean) / scale
+            out.append(tf.constant(v))
+        return out
 
     def predict_proba(self, views, batch_size=8192):
         """Class probabilities for a list of view arrays, as float64 NumPy."""
@@ -210,31 +225,11 @@ class ChildNetwork:
     def get_weights(self):
         return [p.numpy() for p in self.params]
 
-    def fit(
-        self,
-        views,
-        y,
-        *,
-        epochs,
-        batch_size,
-        learning_rate,
-        rng,
-        validation=None,
-        callback=None,
-    ):
-        """Train with Adam on mini-batches; return the history dict.
-
-        ``views`` is a list of arrays (one per view of the search space;
-        views of zero weight may be ``None``), ``y`` integer class indices,
-        ``rng`` a ``RandomState`` that draws each epoch's shuffle. The history
-        holds ``loss`` (mean training loss per epoch), ``val_accuracy`` when
-        ``validation=(views, y)`` is given, and ``time`` (seconds per epoch).
-        """
+    def _start(self, views, y, batch_size, jit_compile):
+        """The epoch graph, the training tensors and fresh Adam state."""
         train = self._views(views)
         y = tf.constant(np.asarray(y, dtype=np.int32))
-        n = int(y.shape[0])
-        batch_size = min(int(batch_size), n)
-        jit_compile = not self.arch.is_plain
+        batch_size = min(int(batch_size), int(y.shape[0]))
         run_epoch = _cached(
             ("epoch", batch_size, jit_compile, self.structure),
             lambda: _graph_epoch(self.structure, batch_size, jit_compile),
@@ -246,14 +241,52 @@ class ChildNetwork:
             [tf.Variable(tf.zeros_like(p)) for p in params],
             tf.Variable(0.0),
         )
+        return run_epoch, train, y, state
+
+    def fit(
+        self,
+        views,
+        y,
+        *,
+        epochs,
+        batch_size,
+        learning_rate,
+        rng,
+        weight_decay=0.0,
+        validation=None,
+        n_iter_no_change=None,
+        callback=None,
+    ):
+        """Train with AdamW on mini-batches; return the history dict.
+
+        ``views`` is a list of arrays (one per view of the search space;
+        views of zero weight may be ``None``), ``y`` integer class indices,
+        ``rng`` a ``RandomState`` that draws each epoch's shuffle. With
+        ``validation=(views, y)``, the validation loss and accuracy are
+        recorded after each epoch; with ``n_iter_no_change`` as well,
+        training stops once the validation loss has not improved for that
+        many epochs and the weights of the best epoch are restored.
+
+        The history holds ``loss`` (mean training loss per epoch),
+        ``val_loss`` and ``val_accuracy`` (when validating), ``time``
+        (seconds per epoch) and ``best_epoch`` (0-based index of the epoch
+        whose weights are kept).
+        """
+        run_epoch, train, y_t, state = self._start(
+            views, y, batch_size, not self.arch.is_plain
+        )
+        n = int(y_t.shape[0])
         lr = tf.constant(float(learning_rate))
+        decay = tf.constant(float(weight_decay))
         history = {"loss": [], "time": []}
         if validation is not None:
-            history["val_accuracy"] = []
+            history.update(val_loss=[], val_accuracy=[])
+            val_y = np.asarray(validation[1])
+        best = (np.inf, -1, None)  # loss, epoch, weights
         for epoch in range(epochs):
             start = time.perf_counter()
-            perm = rng.permutation(n).astype(np.int32)
-            loss = float(run_epoch(state, self.mix, train, y, tf.constant(perm), lr))
+            perm = tf.constant(rng.permutation(n).astype(np.int32))
+            loss = float(run_epoch(state, self.mix, train, y_t, perm, lr, decay))
             history["loss"].append(loss)
             history["time"].append(time.perf_counter() - start)
             if not np.isfinite(loss):
@@ -263,22 +296,49 @@ class ChildNetwork:
                 )
             if validation is not None:
                 proba = self.predict_proba(validation[0])
-                accuracy = np.mean(proba.argmax(1) == np.asarray(validation[1]))
-                history["val_accuracy"].append(float(accuracy))
+                history["val_loss"].append(mean_log_loss(proba, val_y))
+                history["val_accuracy"].append(float(np.mean(proba.argmax(1) == val_y)))
+                if n_iter_no_change is not None and history["val_loss"][-1] < best[0]:
+                    best = (history["val_loss"][-1], epoch, self.get_weights())
             if callback is not None:
                 callback(epoch, history)
+            if best[2] is not None and epoch - best[1] >= n_iter_no_change:
+                break
+        history["best_epoch"] = len(history["loss"]) - 1
+        if best[2] is not None:
+            for p, w in zip(self.params, best[2], strict=True):
+                p.assign(w)
+            history["best_epoch"] = best[1]
         return history
 
 
-def train_network(arch, views, y, *, epochs, batch_size, learning_rate, rng, **kwargs):
+def train_network(
+    arch,
+    views,
+    y,
+    *,
+    epochs,
+    batch_size,
+    learning_rate,
+    rng,
+    weight_decay=0.0,
+    standardize=False,
+    validation=None,
+    n_iter_no_change=None,
+    callback=None,
+):
     """Draw initial weights for ``arch`` from ``rng`` and train; the one recipe.
 
-    Both :class:`~skfti.RelaxedFFNNClassifier` and the population workers train
-    children through this function, so a child of the population is exactly
-    the classifier with the same encoding and seed. Returns the trained
-    :class:`ChildNetwork` and its history.
+    :class:`~skfti.RelaxedFFNNClassifier`, the population workers and
+    :class:`~skfti.InferredArchitectureClassifier` train children through this
+    function (with :mod:`skfti.child_recipe`'s settings), so a child of the
+    population is exactly the classifier with the same encoding, settings
+    and seed. With ``standardize``, every view is standardized with the
+    training data's mean and standard deviation (kept by the network).
+    Returns the trained :class:`ChildNetwork` and its history.
     """
-    network = ChildNetwork(arch, init_weights(arch, rng))
+    scaling = fit_input_scaling(views) if standardize else None
+    network = ChildNetwork(arch, init_weights(arch, rng), input_scaling=scaling)
     history = network.fit(
         views,
         y,
@@ -286,6 +346,9 @@ def train_network(arch, views, y, *, epochs, batch_size, learning_rate, rng, **k
         batch_size=batch_size,
         learning_rate=learning_rate,
         rng=rng,
-        **kwargs,
+        weight_decay=weight_decay,
+        validation=validation,
+        n_iter_no_change=n_iter_no_change,
+        callback=callback,
     )
     return network, history

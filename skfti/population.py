@@ -10,16 +10,24 @@ arrives.
 import hashlib
 import os
 import sys
+import threading
 import time
 import traceback
-from contextlib import contextmanager
+from datetime import datetime, timezone
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 
+from skfti._progress import progress_bar
 from skfti._tf import single_thread_env
+from skfti.child_recipe import (
+    RECIPE_SETTINGS,
+    check_settings,
+    holdout_split,
+    mean_log_loss,
+)
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 from skfti.task import check_task_collection
@@ -95,11 +103,12 @@ def _train_child(
     """
     if limit_threads and "tensorflow" not in sys.modules:
         os.environ.update(single_thread_env())  # before TensorFlow starts here
-    started = time.time()
+    if limit_threads:
+        _exit_with_parent()
+    started = datetime.now(timezone.utc)
     start = time.perf_counter()
     try:
         from skfti.child_architecture import ChildArchitecture
-        from skfti.child_training import train_network
 
         space = SearchSpace.from_dict(space_dict)
         encoding = ArchitectureEncoding.from_vector(space, vector)
@@ -107,27 +116,23 @@ def _train_child(
         arch = ChildArchitecture(
             encoding, [v.shape[1] for v in views], n_classes, fast_path=True
         )
-        network, history = train_network(
-            arch,
-            [v[train] for v in views],
-            y[train],
-            epochs=settings["epochs"],
-            batch_size=settings["batch_size"],
-            learning_rate=settings["learning_rate"],
-            rng=np.random.RandomState(seed),
-            validation=([v[val] for v in views], y[val]),
-        )
-        proba = network.predict_proba([v[test] for v in views])
+        network, history = _fit_child(arch, views, y, train, seed, settings)
+        proba = network.predict_proba([v[val] for v in views])
         result = {
             "status": "ok",
-            "val_accuracy": history["val_accuracy"][-1],
-            "test_accuracy": float(np.mean(proba.argmax(1) == y[test])),
+            "val_accuracy": float(np.mean(proba.argmax(1) == y[val])),
+            "val_log_loss": mean_log_loss(proba, y[val]),
+            "n_epochs": len(history["loss"]),
             "error": None,
         }
+        proba = network.predict_proba([v[test] for v in views])
+        result["test_accuracy"] = float(np.mean(proba.argmax(1) == y[test]))
     except Exception as exc:  # noqa: BLE001 - recorded, and the run goes on
         result = {
             "status": "failed",
             "val_accuracy": None,
+            "val_log_loss": None,
+            "n_epochs": None,
             "test_accuracy": None,
             "error": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
         }
@@ -135,6 +140,65 @@ def _train_child(
     result["started_at"] = started
     result["key"] = key  # results arrive unordered
     return result
+
+
+_WATCHDOG = []
+
+
+def _exit_with_parent(interval=2.0):
+    """In a worker process, exit as soon as the parent process is gone.
+
+    loky workers otherwise outlive a parent killed with SIGKILL until their
+    idle timeout (about 750 MB each, with TensorFlow loaded). A daemon thread
+    polls the parent's pid; started once per worker.
+    """
+    if _WATCHDOG:
+        return
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    thread = threading.Thread(target=watch, name="skfti-exit-with-parent", daemon=True)
+    thread.start()
+    _WATCHDOG.append(thread)
+
+
+def _fit_child(arch, views, y, train, seed, settings):
+    """Train a child on the task's training split, as the classifier would.
+
+    Early stopping watches a hold-out of the *training* split (the settings'
+    ``validation_fraction``), never the task's validation split, so the
+    validation score stored for the child is measured on data that chose
+    nothing. Draws from one ``RandomState(seed)`` in the order the
+    classifier does: the hold-out, the initial weights, the shuffles.
+    """
+    from skfti.child_training import train_network
+
+    rng = np.random.RandomState(seed)
+    split = holdout_split(y[train], settings["validation_fraction"], rng)
+    validation = None
+    if split is not None:
+        fit_idx, held_idx = train[split[0]], train[split[1]]
+        validation = ([v[held_idx] for v in views], y[held_idx])
+    else:
+        fit_idx = train
+    return train_network(
+        arch,
+        [v[fit_idx] for v in views],
+        y[fit_idx],
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        learning_rate=settings["learning_rate"],
+        weight_decay=settings["weight_decay"],
+        standardize=settings["standardize"],
+        n_iter_no_change=settings["n_iter_no_change"] if validation else None,
+        validation=validation,
+        rng=rng,
+    )
 
 
 def train_on_task(data, encoding, seed, settings):
@@ -158,20 +222,6 @@ def train_on_task(data, encoding, seed, settings):
         settings,
         False,
     )
-
-
-@contextmanager
-def _progress(total, verbose, desc):
-    if verbose < 1:
-        yield None
-        return
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, desc=desc, unit="child", smoothing=0.1)
-    try:
-        yield bar
-    finally:
-        bar.close()
 
 
 def plan_population(
@@ -209,9 +259,13 @@ def generate_population(
     search_space=None,
     embedding_modules=None,
     relaxed_fraction=0.0,
-    epochs=20,
-    batch_size=32,
-    learning_rate=1e-4,
+    epochs=RECIPE_SETTINGS["epochs"],
+    batch_size=RECIPE_SETTINGS["batch_size"],
+    learning_rate=RECIPE_SETTINGS["learning_rate"],
+    weight_decay=RECIPE_SETTINGS["weight_decay"],
+    n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
+    validation_fraction=RECIPE_SETTINGS["validation_fraction"],
+    standardize=RECIPE_SETTINGS["standardize"],
     n_jobs=None,
     random_state=None,
     verbose=0,
@@ -236,9 +290,24 @@ def generate_population(
     relaxed_fraction : float, default=0.0
         Fraction of each task's children drawn as random relaxed encodings
         (Dirichlet weights) instead of one-hot ones.
-    epochs, batch_size, learning_rate : int, int, float
-        Child training settings (the paper: 20 epochs, Adam 1e-4). They are
-        part of each experiment's key.
+    epochs : int, default=200
+        Maximum number of epochs per child.
+    batch_size : int, default=32
+        Mini-batch size.
+    learning_rate : float, default=1e-3
+        Adam's step size.
+    weight_decay : float, default=1e-4
+        Decoupled weight decay of the kernels (AdamW).
+    n_iter_no_change : int or None, default=10
+        Stop a child when the loss on its hold-out has not improved for this
+        many epochs, keeping the best epoch's weights. ``None`` trains
+        ``epochs`` epochs.
+    validation_fraction : float or None, default=0.1
+        Fraction of each task's *training* split held out for early stopping.
+        The stored validation score is measured on the task's validation
+        split, which chose nothing.
+    standardize : bool, default=True
+        Standardize each input view on the child's training data.
     n_jobs : int, default=None
         Number of parallel workers (processes, one TensorFlow thread each).
         ``None`` means 1 unless in a :func:`joblib.parallel_config` context;
@@ -254,48 +323,38 @@ def generate_population(
     Returns
     -------
     summary : dict
-        ``planned``, ``skipped`` (already in the store), ``trained``,
-        ``failed`` and ``seconds``.
+        ``planned``, ``skipped`` (already in the store), ``trained`` (rows
+        this call inserted), ``failed`` and ``seconds``.
 
     Notes
     -----
+    The child settings are part of each experiment's key. The paper's
+    (section 5.1: 20 epochs, Adam 1e-4, no stopping rule) are
+    :data:`skfti.child_recipe.PAPER_SETTINGS`:
+    ``generate_population(..., **PAPER_SETTINGS)``.
+
     Each task is embedded once, in this process, and each result is written
     in its own transaction as it arrives (``return_as="generator_unordered"``),
     so a run killed at any point loses only the children in flight; rerunning
-    it with the same arguments trains only what is missing.
+    it with the same arguments trains only what is missing. Workers are
+    loky processes; if this process is killed (SIGKILL), joblib's loky
+    workers notice that their parent is gone and exit on their own.
     """
-    from skfti.store import resolve_store
-
     tasks = check_task_collection(tasks)
-    if search_space is None:
-        search_space = SearchSpace()
-    if not 0.0 <= relaxed_fraction <= 1.0:
-        raise ValueError(f"relaxed_fraction must be in [0, 1], got {relaxed_fraction}")
-    for name, value in [
-        ("n_architectures", n_architectures),
-        ("epochs", epochs),
-        ("batch_size", batch_size),
-    ]:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, np.integer))
-            or value < 1
-        ):
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
-    for task in tasks:  # before the store is touched
-        if not task.is_text and search_space.n_views != 1:
-            raise ValueError(
-                f"Task {task.name!r} is numeric (a single input view) but the "
-                f"search space has {search_space.n_views} views {search_space.views}"
-            )
-    store = resolve_store(store, search_space=search_space)
-    settings = {
-        "epochs": int(epochs),
-        "batch_size": int(batch_size),
-        "learning_rate": float(learning_rate),
-    }
+    search_space = search_space if search_space is not None else SearchSpace()
+    settings = check_settings(
+        {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "learning_rate": learning_rate,
+            "weight_decay": weight_decay,
+            "n_iter_no_change": n_iter_no_change,
+            "validation_fraction": validation_fraction,
+            "standardize": standardize,
+        }
+    )
+    _check_arguments(tasks, n_architectures, relaxed_fraction, search_space)
+    store = _open_writable_store(store, search_space)
     plan = plan_population(
         tasks,
         n_architectures,
@@ -303,33 +362,68 @@ def generate_population(
         relaxed_fraction=relaxed_fraction,
         random_state=random_state,
     )
+    todo = _missing_children(store, tasks, plan, settings)
+    summary = {"planned": len(plan), "skipped": len(plan) - len(todo)}
+    summary.update(trained=0, failed=0)
+    start = time.perf_counter()
+    if todo:
+        data = {  # every task is embedded once here, never in the workers
+            t: task_data(tasks[t], search_space, embedding_modules=embedding_modules)
+            for t in sorted({t for t, _, _ in todo})
+        }
+        results = _run_children(todo, data, search_space, settings, n_jobs)
+        _record_results(store, tasks, todo, settings, results, summary, verbose)
+    summary["seconds"] = time.perf_counter() - start
+    return summary
+
+
+def _check_arguments(tasks, n_architectures, relaxed_fraction, search_space):
+    """Argument errors, raised before the store is touched."""
+    if (
+        isinstance(n_architectures, bool)
+        or not isinstance(n_architectures, (int, np.integer))
+        or n_architectures < 1
+    ):
+        raise ValueError(
+            f"n_architectures must be a positive int, got {n_architectures!r}"
+        )
+    if not 0.0 <= relaxed_fraction <= 1.0:
+        raise ValueError(f"relaxed_fraction must be in [0, 1], got {relaxed_fraction}")
+    for task in tasks:
+        if not task.is_text and search_space.n_views != 1:
+            raise ValueError(
+                f"Task {task.name!r} is numeric (a single input view) but the "
+                f"search space has {search_space.n_views} views {search_space.views}"
+            )
+
+
+def _open_writable_store(store, search_space):
+    """The resolved store, checked writable before any child trains."""
+    from skfti.store import resolve_store
+
+    store = resolve_store(store, search_space=search_space)
+    check = getattr(store, "check_writable", None)
+    if check is not None:
+        check()
+    return store
+
+
+def _missing_children(store, tasks, plan, settings):
+    """The planned ``(task_index, encoding, seed)`` not yet in the store."""
     from skfti.store import encoding_hash
 
     for task in tasks:
         store.add_task(task)
     done = {task.name: store.done(task.name, settings) for task in tasks}
-    todo = [
+    return [
         (t, enc, seed)
         for t, enc, seed in plan
         if (encoding_hash(enc), seed) not in done[tasks[t].name]
     ]
-    summary = {
-        "planned": len(plan),
-        "skipped": len(plan) - len(todo),
-        "trained": 0,
-        "failed": 0,
-    }
-    start = time.perf_counter()
-    if not todo:
-        summary["seconds"] = time.perf_counter() - start
-        return summary
 
-    # Every task is embedded once here, never in the workers.
-    data = {
-        t: task_data(tasks[t], search_space, embedding_modules=embedding_modules)
-        for t in sorted({t for t, _, _ in todo})
-    }
 
+def _run_children(todo, data, search_space, settings, n_jobs):
+    """Results of the children in ``todo``, as they arrive (a generator)."""
     limit_threads = effective_n_jobs(n_jobs) > 1
     space_dict = search_space.to_dict()
     jobs = (
@@ -338,27 +432,34 @@ def generate_population(
         )
         for k, (t, enc, seed) in enumerate(todo)
     )
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    with _progress(len(todo), verbose, "children") as bar:
-        for result in parallel(jobs):
+    return Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+
+
+def _record_results(store, tasks, todo, settings, results, summary, verbose):
+    """Write each result as it arrives, counting the rows actually inserted."""
+    start = time.perf_counter()
+    with progress_bar(len(todo), verbose, desc="children", unit="child") as bar:
+        for result in results:
             t, enc, seed = todo[result["key"]]
-            store.record(
+            inserted = store.record(
                 tasks[t].name,
                 enc,
                 seed=seed,
                 settings=settings,
                 val_accuracy=result["val_accuracy"],
+                val_log_loss=result["val_log_loss"],
+                n_epochs=result["n_epochs"],
                 test_accuracy=result["test_accuracy"],
                 train_time=result["train_time"],
+                started_at=result["started_at"],
                 status=result["status"],
                 error=result["error"],
             )
-            summary["trained" if result["status"] == "ok" else "failed"] += 1
+            if inserted is not False:  # another process may have written it
+                summary["trained" if result["status"] == "ok" else "failed"] += 1
             if result["status"] != "ok" and verbose >= 2:
                 print(f"child of task {tasks[t].name!r} failed: {result['error']}")
             if bar is not None:
                 bar.update(1)
                 minutes = (time.perf_counter() - start) / 60
                 bar.set_postfix(per_min=f"{bar.n / max(minutes, 1e-9):.1f}")
-    summary["seconds"] = time.perf_counter() - start
-    return summary

@@ -5,20 +5,15 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
-from sklearn.model_selection import train_test_split
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_y,
-    _num_samples,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skfti._sklearn_compat import Interval, _check_y, _fit_context, _num_samples
 from skfti.child_architecture import ChildArchitecture
+from skfti.child_recipe import RECIPE_SETTINGS, holdout_split
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 
@@ -32,8 +27,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     ``beta_on * sum_i alpha_i * pad(o_i(x)) + beta_off * pad(x)`` where the
     base layers ``o_i`` are dense layers of several widths and activations,
     fused into one matmul; ``gamma`` mixes the input views; a softmax
-    classifier sits on top. Training uses Adam on the cross-entropy with the
-    paper's defaults (learning rate 1e-4, 20 epochs, batch 32).
+    classifier sits on top. Training (the recipe of :mod:`skfti.child_recipe`)
+    standardizes each input view, minimizes the cross-entropy with Adam and
+    decoupled weight decay, and stops early on a held-out fraction of the
+    training data, keeping the best epoch's weights.
 
     Parameters
     ----------
@@ -50,16 +47,26 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         with ``fit`` / ``transform`` (fitted on the training data). Their names
         must be the search space's ``views``. ``None`` means ``X`` is numeric
         and is the single input view.
-    epochs : int, default=20
-        Number of passes over the training data.
+    epochs : int, default=200
+        Maximum number of passes over the training data.
     batch_size : int, default=32
         Mini-batch size (capped at the number of training samples).
-    learning_rate : float, default=1e-4
+    learning_rate : float, default=1e-3
         Adam's step size.
+    weight_decay : float, default=1e-4
+        Decoupled weight decay of the kernels (AdamW; biases are not decayed).
+    n_iter_no_change : int or None, default=10
+        Stop when the validation loss has not improved for this many epochs
+        and restore the weights of the best epoch. ``None`` trains ``epochs``
+        epochs (as does having no validation data).
     validation_fraction : float or None, default=0.1
-        Fraction of the training data held out (stratified when possible) to
-        record ``history_["val_accuracy"]`` after each epoch. ``None`` or 0
-        trains on everything. Ignored when ``fit`` gets ``validation_data``.
+        Fraction of the training data held out (stratified when possible) for
+        early stopping and ``history_["val_loss"]`` / ``["val_accuracy"]``.
+        ``None`` or 0 trains on everything. Ignored when ``fit`` gets
+        ``validation_data``.
+    standardize : bool, default=True
+        Standardize each input view with the mean and standard deviation of
+        the training data (kept with the fitted network).
     fast_path : bool, default=True
         Compute only the choices of non-zero weight. A one-hot (discrete)
         encoding then trains as the plain network it describes, at a fraction
@@ -82,10 +89,14 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     encoding_ : ArchitectureEncoding
         The encoding that was trained.
     history_ : dict
-        ``loss`` (mean training loss per epoch), ``val_accuracy`` (when
-        validating) and ``time`` (seconds per epoch).
+        ``loss`` (mean training loss per epoch), ``val_loss`` and
+        ``val_accuracy`` (when validating), ``time`` (seconds per epoch) and
+        ``best_epoch`` (0-based index of the epoch whose weights are kept).
     n_iter_ : int
         Number of epochs run.
+    input_scaling_ : list of (mean, scale) or None
+        Per input view, the standardization of the training data (``None``
+        without ``standardize``)
     weights_ : list of ndarray
         Trained kernels and biases, layer by layer.
 
@@ -108,6 +119,12 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     "Fast Task-Aware Architecture Inference", section 3.4 (Eq. 4) and 5.1.
+    The paper trains children with Adam 1e-4 for 20 epochs, batch 32, no
+    stopping rule and raw inputs: ``RelaxedFFNNClassifier(epochs=20,
+    learning_rate=1e-4, weight_decay=0, n_iter_no_change=None,
+    validation_fraction=None, standardize=False)``
+    (:data:`skfti.child_recipe.PAPER_SETTINGS`). Those settings undertrain
+    here; the defaults are the recipe measured in docs/results.md.
     Runs on a GPU when TensorFlow sees one, else on the CPU.
 
     Examples
@@ -117,7 +134,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     >>> X, y = make_classification(n_samples=200, n_features=8, random_state=0)
     >>> space = SearchSpace(n_layers=2)
     >>> u = ArchitectureEncoding.random_one_hot(space, random_state=0)
-    >>> clf = RelaxedFFNNClassifier(u, epochs=5, learning_rate=1e-2, random_state=0)
+    >>> clf = RelaxedFFNNClassifier(u, random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.8
     True
     """
@@ -129,7 +146,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
+        "standardize": ["boolean"],
         "fast_path": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -141,10 +161,13 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         *,
         search_space=None,
         embedding_modules=None,
-        epochs=20,
-        batch_size=32,
-        learning_rate=1e-4,
-        validation_fraction=0.1,
+        epochs=RECIPE_SETTINGS["epochs"],
+        batch_size=RECIPE_SETTINGS["batch_size"],
+        learning_rate=RECIPE_SETTINGS["learning_rate"],
+        weight_decay=RECIPE_SETTINGS["weight_decay"],
+        n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
+        validation_fraction=RECIPE_SETTINGS["validation_fraction"],
+        standardize=RECIPE_SETTINGS["standardize"],
         fast_path=True,
         random_state=None,
         verbose=0,
@@ -155,7 +178,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.n_iter_no_change = n_iter_no_change
         self.validation_fraction = validation_fraction
+        self.standardize = standardize
         self.fast_path = fast_path
         self.random_state = random_state
         self.verbose = verbose
@@ -184,10 +210,12 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
                 f"The search space's views {space.views} do not match the embedding "
                 f"modules {view_names}: the encoding belongs to another search space"
             )
-        if not modules and space.n_views != 1:
+        if not modules and space.views != ("input",):
             raise ValueError(
-                f"The search space has {space.n_views} views {space.views}; numeric X "
-                "is a single view. Pass embedding_modules with those names."
+                f"The search space's views {space.views} name embedding modules, "
+                "but embedding_modules is None: numeric X is the single view "
+                "'input'. Pass embedding_modules with those names (and texts as "
+                "X), or use a search space with views=('input',)."
             )
         encoding = self.encoding
         if encoding is None:
@@ -223,11 +251,13 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
                 )
         return texts, y
 
-    def _views(self, X, fit, used=None):
+    def _views(self, X, fit, used=None, fit_rows=None):
         """The input views of validated X: float32 arrays, None where unused.
 
         ``used`` flags the views to compute (default: those of non-zero weight
         in the trained architecture); an unused embedding is never computed.
+        With ``fit``, view transformers are fitted on ``X[fit_rows]`` (default
+        all of ``X``).
         """
         if not self.embedding_modules:
             return [np.asarray(X, dtype=np.float32)]
@@ -237,8 +267,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             kept = {v for v, _ in self._arch.views}
             used = [k in kept for k in range(len(self.embedding_modules))]
         if fit:
+            rows = X if fit_rows is None else X[fit_rows]
             self._view_maps_ = [
-                clone(m).fit(X) if hasattr(m, "transform") and use else None
+                clone(m).fit(rows) if hasattr(m, "transform") and use else None
                 for m, use in zip(self.embedding_modules, used, strict=True)
             ]
         views = []
@@ -293,26 +324,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             )
         y_idx = self._label_encoder.transform(y)
         rng = check_random_state(self.random_state)
-
-        val = None
-        if validation_data is not None:
-            X_val, y_val = validation_data
-            X_val, _ = self._validate_X(X_val, reset=False)
-            val = (X_val, self._encode_known_labels(y_val))
-        elif self.validation_fraction:
-            X, y_idx, val = self._split_validation(X, y_idx, rng)
-
-        if self.embedding_modules:
-            view_dims = [int(m.output_dim) for m in self.embedding_modules]
-        else:
-            view_dims = [X.shape[1]]
         arch = ChildArchitecture(
-            encoding, view_dims, len(self.classes_), fast_path=self.fast_path
+            encoding, self._view_dims(X), len(self.classes_), fast_path=self.fast_path
         )
-        used = [k in {v for v, _ in arch.views} for k in range(len(view_dims))]
-        views = self._views(X, fit=True, used=used)
-        if val is not None:
-            val = (self._views(val[0], fit=False, used=used), val[1])
+        views, y_idx, val = self._training_views(X, y_idx, arch, rng, validation_data)
 
         from skfti.child_training import train_network
 
@@ -330,6 +345,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             epochs=self.epochs,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            standardize=self.standardize,
+            n_iter_no_change=self.n_iter_no_change if val is not None else None,
             rng=rng,
             validation=val,
             callback=self._print_epoch if self.verbose >= 1 else None,
@@ -341,6 +359,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         self.encoding_ = encoding
         self.n_iter_ = len(self.history_["loss"])
         self.weights_ = network.get_weights()
+        self.input_scaling_ = network.input_scaling
         self._arch = arch
         self._network = network
         return self
@@ -351,7 +370,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             f"{history['time'][-1]:.2f}s"
         )
         if "val_accuracy" in history:
-            line += f" - val_accuracy {history['val_accuracy'][-1]:.4f}"
+            line += (
+                f" - val_loss {history['val_loss'][-1]:.4f}"
+                f" - val_accuracy {history['val_accuracy'][-1]:.4f}"
+            )
         print(line)
 
     def _encode_known_labels(self, y):
@@ -363,27 +385,45 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             )
         return self._label_encoder.transform(y)
 
-    def _split_validation(self, X, y_idx, rng):
-        n = len(y_idx)
-        n_val = int(np.floor(self.validation_fraction * n))
-        if n_val < 1 or n - n_val < 1:
-            return X, y_idx, None
-        counts = np.bincount(y_idx)
-        stratify = y_idx if counts.min() >= 2 and n_val >= len(counts) else None
-        idx_train, idx_val = train_test_split(
-            np.arange(n),
-            test_size=n_val,
-            stratify=stratify,
-            random_state=rng.randint(np.iinfo(np.int32).max),
+    def _view_dims(self, X):
+        if self.embedding_modules:
+            return [int(m.output_dim) for m in self.embedding_modules]
+        return [X.shape[1]]
+
+    def _training_views(self, X, y_idx, arch, rng, validation_data):
+        """Training views and labels, and the validation pair (or None).
+
+        Without ``validation_data``, ``validation_fraction`` of the samples
+        are held out. Texts are embedded as a whole (one cache entry shared
+        with any other model that embeds the same ``X``), then split; view
+        transformers are fitted on the training rows only.
+        """
+        used = [k in {v for v, _ in arch.views} for k in range(len(arch.view_dims))]
+        if validation_data is not None:
+            X_val, y_val = validation_data
+            X_val, _ = self._validate_X(X_val, reset=False)
+            views = self._views(X, fit=True, used=used)
+            val_views = self._views(X_val, fit=False, used=used)
+            return views, y_idx, (val_views, self._encode_known_labels(y_val))
+        split = holdout_split(y_idx, self.validation_fraction, rng)
+        if split is None:
+            return self._views(X, fit=True, used=used), y_idx, None
+        train, held = split
+        views = self._views(X, fit=True, used=used, fit_rows=train)
+        return (
+            [None if v is None else v[train] for v in views],
+            y_idx[train],
+            ([None if v is None else v[held] for v in views], y_idx[held]),
         )
-        return X[idx_train], y_idx[idx_train], (X[idx_val], y_idx[idx_val])
 
     def _get_network(self):
         network = getattr(self, "_network", None)
         if network is None:
             from skfti.child_training import ChildNetwork
 
-            network = ChildNetwork(self._arch, self.weights_)
+            network = ChildNetwork(
+                self._arch, self.weights_, input_scaling=self.input_scaling_
+            )
             self._network = network
         return network
 

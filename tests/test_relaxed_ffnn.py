@@ -12,7 +12,8 @@ from sklearn.preprocessing import StandardScaler
 from skfti import ArchitectureEncoding, RelaxedFFNNClassifier, SearchSpace
 
 SPACE = SearchSpace(n_layers=3, widths=(8, 16, 32))
-FAST = {"epochs": 3, "learning_rate": 1e-2, "random_state": 0}
+FAST = {"epochs": 3, "random_state": 0}  # fewer epochs, defaults otherwise
+DEFAULT = {"random_state": 0}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,9 @@ def reference_proba(clf, X):
     acts = {"relu": relu, "tanh": np.tanh}
     width = max(space.max_width, X.shape[1])
     x = X.astype(np.float64)
+    if clf.input_scaling_ is not None:
+        mean, scale = clf.input_scaling_[0]
+        x = (x - mean) / scale
     for j in range(space.n_layers):
         kernel, bias = weights[2 * j], weights[2 * j + 1]
         z = x @ kernel + bias
@@ -53,15 +57,15 @@ def reference_proba(clf, X):
 
 def test_fit_predict_and_fitted_attributes(data):
     X, y = data
-    clf = RelaxedFFNNClassifier(one_hot(), **{**FAST, "epochs": 20}).fit(X, y)
+    clf = RelaxedFFNNClassifier(one_hot(), **DEFAULT).fit(X, y)
     proba = clf.predict_proba(X)
     assert proba.shape == (150, 3)
     np.testing.assert_allclose(proba.sum(1), 1, atol=1e-5)
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
     assert clf.n_features_in_ == 10
-    assert clf.n_iter_ == 20
-    assert len(clf.history_["loss"]) == 20
-    assert len(clf.history_["val_accuracy"]) == 20
+    assert 1 <= clf.n_iter_ <= clf.epochs
+    assert len(clf.history_["loss"]) == clf.n_iter_
+    assert len(clf.history_["val_accuracy"]) == clf.n_iter_
     assert clf.history_["loss"][-1] < clf.history_["loss"][0]
     assert clf.score(X, y) > 0.6  # three balanced classes: chance is 1/3
     assert clf.encoding_ == one_hot()
@@ -173,17 +177,17 @@ def test_verbose_levels(data, capsys):
 
 def test_pipeline_cross_val_and_grid_search(data):
     X, y = data
-    clf = RelaxedFFNNClassifier(one_hot(), **{**FAST, "epochs": 20})
+    clf = RelaxedFFNNClassifier(one_hot(), **DEFAULT)
     pipe = make_pipeline(StandardScaler(), clf)
     scores = cross_val_score(pipe, X, y, cv=3)
     assert scores.shape == (3,) and scores.mean() > 0.5
     grid = GridSearchCV(
-        RelaxedFFNNClassifier(one_hot(), **FAST),
-        {"learning_rate": [1e-4, 1e-2]},
+        RelaxedFFNNClassifier(one_hot(), **DEFAULT),
+        {"learning_rate": [1e-6, 1e-3]},
         cv=2,
         n_jobs=2,
     ).fit(X, y)
-    assert grid.best_params_ == {"learning_rate": 1e-2}
+    assert grid.best_params_ == {"learning_rate": 1e-3}
     assert grid.predict(X).shape == (150,)
 
 
@@ -220,8 +224,16 @@ def test_encoding_from_another_space(data):
     with pytest.raises(ValueError, match="another search space"):
         RelaxedFFNNClassifier(other, search_space=SPACE, **FAST).fit(X, y)
     two_views = ArchitectureEncoding.uniform(SearchSpace(views=("a", "b")))
-    with pytest.raises(ValueError, match="numeric X is a single view"):
+    with pytest.raises(ValueError, match="numeric X is the single view"):
         RelaxedFFNNClassifier(two_views, **FAST).fit(X, y)
+
+
+def test_a_text_view_on_numeric_X_is_rejected(data):
+    # It used to train silently on numeric X as if X were the hashed256 view.
+    X, y = data
+    text_view = ArchitectureEncoding.uniform(SearchSpace(views=("hashed256",)))
+    with pytest.raises(ValueError, match="name embedding modules"):
+        RelaxedFFNNClassifier(text_view, **FAST).fit(X, y)
 
 
 @pytest.mark.parametrize(
@@ -248,4 +260,68 @@ def test_divergence_is_reported(data):
     relu = ArchitectureEncoding(SPACE, alpha, [[1, 0]] * SPACE.n_layers, [1])
     huge = X * 1e37  # finite, but the matmuls overflow
     with pytest.raises(FloatingPointError, match="diverged"):
-        RelaxedFFNNClassifier(relu, epochs=2).fit(huge, y)
+        RelaxedFFNNClassifier(relu, epochs=2, standardize=False).fit(huge, y)
+
+
+# -- the child recipe: early stopping, weight decay, standardization -----------
+
+
+def test_early_stopping_keeps_the_best_epoch(data):
+    X, y = data
+    clf = RelaxedFFNNClassifier(
+        one_hot(), n_iter_no_change=3, learning_rate=1e-2, random_state=0
+    )
+    clf.fit(X[:100], y[:100], validation_data=(X[100:], y[100:]))
+    history = clf.history_
+    best = history["best_epoch"]
+    assert best == int(np.argmin(history["val_loss"]))
+    assert clf.n_iter_ == len(history["loss"]) < clf.epochs
+    assert clf.n_iter_ == best + 1 + 3  # stopped 3 epochs after the best
+    proba = clf.predict_proba(X[100:])
+    loss = -np.mean(np.log(proba[np.arange(50), y[100:]]))
+    assert loss == pytest.approx(history["val_loss"][best], rel=1e-5)
+
+
+def test_without_validation_every_epoch_runs(data):
+    X, y = data
+    clf = RelaxedFFNNClassifier(
+        one_hot(), epochs=7, validation_fraction=None, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ == 7 and clf.history_["best_epoch"] == 6
+    assert "val_loss" not in clf.history_
+
+
+def test_weight_decay_shrinks_the_kernels(data):
+    X, y = data
+    norms = []
+    for decay in (0.0, 20.0):  # lr * decay = 2% shrinkage per step
+        clf = RelaxedFFNNClassifier(
+            one_hot(),
+            epochs=10,
+            n_iter_no_change=None,
+            weight_decay=decay,
+            random_state=0,
+        ).fit(X, y)
+        norms.append(sum(np.sum(w**2) for w in clf.weights_ if w.ndim == 2))
+    assert norms[1] < 0.8 * norms[0]
+
+
+def test_standardized_inputs_make_the_child_unit_free(data):
+    X, y = data
+    scale = np.linspace(0.1, 100, X.shape[1]).astype(np.float32)
+    a = RelaxedFFNNClassifier(one_hot(), **FAST).fit(X, y)
+    b = RelaxedFFNNClassifier(one_hot(), **FAST).fit(X * scale + 0.5, y)
+    np.testing.assert_allclose(
+        a.predict_proba(X), b.predict_proba(X * scale + 0.5), atol=1e-4
+    )
+    mean, std = b.input_scaling_[0]  # of the training rows, kept with the child
+    assert mean.shape == std.shape == (X.shape[1],) and np.all(std > 0)
+
+
+def test_the_papers_settings_stay_reachable(data):
+    from skfti.child_recipe import PAPER_SETTINGS
+
+    X, y = data
+    clf = RelaxedFFNNClassifier(one_hot(), random_state=0, **PAPER_SETTINGS)
+    clf.fit(X, y)
+    assert clf.n_iter_ == 20 and clf.input_scaling_ is None

@@ -1,0 +1,147 @@
+"""The one child-training recipe: its settings, hold-out and input scaling.
+
+NumPy only (no TensorFlow). :class:`~skfti.RelaxedFFNNClassifier`, the
+population workers and :class:`~skfti.InferredArchitectureClassifier` all
+train children with :func:`skfti.child_training.train_network` and the
+settings below, so a child of the population is exactly the classifier with
+the same encoding, settings and seed.
+
+The recipe (measured in docs/results.md, "Child recipe"): inputs
+standardized per view on the training data; Adam with decoupled weight decay
+(AdamW); at most ``epochs`` passes, stopped when the loss on a held-out
+fraction of the training data has not improved for ``n_iter_no_change``
+epochs, and the weights of the best epoch restored.
+"""
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+__all__ = [
+    "PAPER_SETTINGS",
+    "RECIPE_SETTINGS",
+    "check_settings",
+    "fit_input_scaling",
+    "holdout_split",
+    "mean_log_loss",
+]
+
+RECIPE_SETTINGS = {
+    "epochs": 200,
+    "batch_size": 32,
+    "learning_rate": 1e-3,
+    "weight_decay": 1e-4,
+    "n_iter_no_change": 10,
+    "validation_fraction": 0.1,
+    "standardize": True,
+}
+"""The default recipe: what a user who passes nothing gets."""
+
+PAPER_SETTINGS = {
+    "epochs": 20,
+    "batch_size": 32,
+    "learning_rate": 1e-4,
+    "weight_decay": 0.0,
+    "n_iter_no_change": None,
+    "validation_fraction": None,
+    "standardize": False,
+}
+"""Section 5.1 of the paper: Adam 1e-4, 20 epochs, no stopping rule."""
+
+
+def check_settings(settings):
+    """A complete, validated settings dict (missing keys take the defaults).
+
+    Raises ValueError naming the first bad setting. Settings are part of an
+    experiment's key in the store, so they are normalized to plain types.
+    """
+    unknown = set(settings) - set(RECIPE_SETTINGS)
+    if unknown:
+        raise ValueError(
+            f"Unknown child settings {sorted(unknown)}; "
+            f"known: {sorted(RECIPE_SETTINGS)}"
+        )
+    out = {**RECIPE_SETTINGS, **settings}
+    for name in ("epochs", "batch_size"):
+        value = out[name]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        out[name] = int(value)
+    if not out["learning_rate"] > 0:
+        raise ValueError(f"learning_rate must be > 0, got {out['learning_rate']!r}")
+    if not out["weight_decay"] >= 0:
+        raise ValueError(f"weight_decay must be >= 0, got {out['weight_decay']!r}")
+    out["learning_rate"] = float(out["learning_rate"])
+    out["weight_decay"] = float(out["weight_decay"])
+    patience = out["n_iter_no_change"]
+    if patience is not None:
+        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)):
+            raise ValueError(
+                f"n_iter_no_change must be an int or None, got {patience!r}"
+            )
+        if patience < 1:
+            raise ValueError(f"n_iter_no_change must be >= 1, got {patience!r}")
+        out["n_iter_no_change"] = int(patience)
+    fraction = out["validation_fraction"]
+    if fraction is not None:
+        if not 0.0 <= fraction < 1.0:
+            raise ValueError(f"validation_fraction must be in [0, 1), got {fraction!r}")
+        out["validation_fraction"] = float(fraction) or None
+    out["standardize"] = bool(out["standardize"])
+    return out
+
+
+def holdout_split(y_idx, fraction, rng):
+    """Indices ``(train, held_out)`` of a stratified hold-out, or None.
+
+    ``fraction`` of the samples (rounded down) are held out, stratified by
+    class when every class has two samples or more. None when ``fraction``
+    is None or 0 or leaves either side empty. Draws one integer from ``rng``
+    when it splits.
+    """
+    n = len(y_idx)
+    if not fraction:
+        return None
+    n_val = int(np.floor(fraction * n))
+    if n_val < 1 or n - n_val < 1:
+        return None
+    counts = np.bincount(y_idx)
+    counts = counts[counts > 0]
+    stratify = y_idx if counts.min() >= 2 and n_val >= len(counts) else None
+    return train_test_split(
+        np.arange(n),
+        test_size=n_val,
+        stratify=stratify,
+        random_state=rng.randint(np.iinfo(np.int32).max),
+    )
+
+
+def fit_input_scaling(views):
+    """Per-view ``(mean, scale)`` float32 arrays of the training data, or None.
+
+    ``views`` is a list of arrays (``None`` for views the network does not
+    use, which stay ``None``). Constant columns get scale 1, so they map to 0.
+    """
+    scaling = []
+    for v in views:
+        if v is None:
+            scaling.append(None)
+            continue
+        v = np.asarray(v, dtype=np.float64)
+        mean = v.mean(axis=0)
+        scale = v.std(axis=0)
+        scale[scale < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+        scaling.append((mean.astype(np.float32), scale.astype(np.float32)))
+    return scaling
+
+
+def mean_log_loss(proba, y):
+    """Mean cross-entropy of class probabilities ``proba`` for class indices ``y``.
+
+    Probabilities are clipped at float32's epsilon, so a confident mistake
+    costs about 15.9 nats, not infinity.
+    """
+    eps = np.finfo(np.float32).eps
+    picked = np.clip(proba[np.arange(len(y)), np.asarray(y)], eps, 1.0)
+    return float(-np.mean(np.log(picked)))
