@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 
 from skfti.search_space import SearchSpace
 
-__all__ = ["ArchitectureEncoding"]
+__all__ = ["ArchitectureEncoding", "check_encoding_matrix", "encoding_groups"]
 
 _SIMPLEX_ATOL = 1e-4
 
@@ -273,3 +273,94 @@ class ArchitectureEncoding:
 
     def __repr__(self):
         return f"ArchitectureEncoding({self.describe()!r})"
+
+
+def encoding_groups(space):
+    """Column ranges of the softmax groups of a flat encoding of ``space``.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The search space.
+
+    Returns
+    -------
+    groups : list of (int, int)
+        ``(start, stop)`` of each group, in the order of
+        :meth:`ArchitectureEncoding.to_vector`: one ``alpha`` group per layer,
+        one ``beta`` gate per layer, then ``gamma``.
+
+    Examples
+    --------
+    >>> from skfti import SearchSpace
+    >>> from skfti.encoding import encoding_groups
+    >>> encoding_groups(SearchSpace(n_layers=2, widths=(8,), activations=("relu",)))
+    [(0, 1), (1, 2), (2, 4), (4, 6), (6, 7)]
+    """
+    groups, start = [], 0
+    for width in [space.n_base] * space.n_layers + [2] * space.n_layers:
+        groups.append((start, start + width))
+        start += width
+    groups.append((start, start + space.n_views))
+    return groups
+
+
+def check_encoding_matrix(space, encodings, where):
+    """Validate a block of encodings of ``space`` as one float64 matrix.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The space the encodings must belong to.
+    encodings : array-like of shape (n_encodings, n_dims) or list of \
+            ArchitectureEncoding
+        Flat encoding vectors or encoding objects.
+    where : str
+        Prefix of the error messages (e.g. ``"predict"``).
+
+    Returns
+    -------
+    U : ndarray of shape (n_encodings, n_dims)
+
+    Raises
+    ------
+    ValueError
+        One message per failure: an encoding of another search space (its
+        fingerprint or its length differs), NaN or infinity, negative
+        weights, or a group whose weights do not sum to 1.
+    """
+    if len(encodings) and isinstance(encodings[0], ArchitectureEncoding):
+        for e in encodings:
+            if e.search_space != space:
+                raise ValueError(
+                    f"{where}: an encoding belongs to another search space "
+                    f"(fingerprint {e.search_space.fingerprint()}, expected "
+                    f"{space.fingerprint()})"
+                )
+        encodings = [e.to_vector() for e in encodings]
+    U = np.asarray(encodings, dtype=np.float64)
+    if U.ndim != 2 or U.shape[1] != space.n_dims:
+        raise ValueError(
+            f"{where}: encodings of this search space are vectors of {space.n_dims} "
+            f"entries, got an array of shape {U.shape}: they belong to another "
+            "search space"
+        )
+    if not np.all(np.isfinite(U)):
+        raise ValueError(f"{where}: encodings contain NaN or infinity")
+    if np.any(U < -_SIMPLEX_ATOL):
+        row, col = np.unravel_index(np.argmin(U), U.shape)
+        raise ValueError(
+            f"{where}: encodings hold mixture weights (>= 0), but encoding {row} "
+            f"has the negative weight {U[row, col]:.4g} at entry {col}; pass "
+            "softmax weights, not logits (ArchitectureEncoding.from_logits)"
+        )
+    for a, b in encoding_groups(space):
+        sums = U[:, a:b].sum(1)
+        bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-3)
+        if len(bad):
+            raise ValueError(
+                f"{where}: the weights of entries {a}..{b - 1} of encoding {bad[0]} "
+                f"sum to {sums[bad[0]]:.4g}, not 1: not mixture weights of this "
+                "search space (an encoding of another space with as many entries?)"
+            )
+    return U

@@ -60,16 +60,37 @@ def _as_samples(X):
 
 
 def is_text(X):
-    """Whether ``X`` is a 1-D sequence of texts (rather than numeric samples)."""
+    """Whether ``X`` is a 1-D sequence of texts (rather than numeric samples).
+
+    Every element is looked at: a sequence that holds some str and some
+    other entries (``None``, a number) is neither texts nor numeric samples.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` mixes str with other entries; the message names the first.
+    """
     if isinstance(X, np.ndarray):
-        return (
-            X.ndim == 1
-            and X.dtype.kind in "OUS"
-            and (len(X) == 0 or isinstance(X[0], str))
+        if X.ndim != 1 or X.dtype.kind not in "OUS":
+            return False
+        if X.dtype.kind != "O":
+            return X.dtype.kind == "U"
+        items = X.tolist()
+    elif isinstance(X, (list, tuple)):
+        items = X
+    else:
+        return False
+    kinds = [isinstance(item, str) for item in items]
+    if not any(kinds):
+        return False
+    if not all(kinds):
+        i = kinds.index(False)
+        raise ValueError(
+            f"X looks like a list of texts, but entry {i} is {items[i]!r} "
+            f"({type(items[i]).__name__}): every text must be a str (fill or drop "
+            "missing texts first)"
         )
-    if isinstance(X, (list, tuple)):
-        return len(X) > 0 and isinstance(X[0], str)
-    return False
+    return True
 
 
 def _check_fraction(value, name):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skfti import ArchitectureEncoding, SearchSpace
+from skfti.encoding import check_encoding_matrix, encoding_groups
 
 SPACE = SearchSpace(n_layers=4, widths=(8, 32, 128), views=("glove50", "use512", "h"))
 
@@ -98,3 +99,33 @@ def test_describe_reads_like_the_architecture():
     assert u.describe() == "glove50 | relu-64 | off | tanh-64"
     relaxed = ArchitectureEncoding.uniform(space).describe()
     assert relaxed.startswith("glove50 (0.50) | relu-64 (0.12)")
+
+
+def test_encoding_groups_cover_the_vector():
+    groups = encoding_groups(SPACE)
+    assert len(groups) == 2 * SPACE.n_layers + 1
+    assert groups[0] == (0, SPACE.n_base) and groups[-1][1] == SPACE.n_dims
+    assert all(a == b for (_, a), (b, _) in zip(groups[:-1], groups[1:], strict=True))
+
+
+def test_check_encoding_matrix_names_each_failure():
+    u = ArchitectureEncoding.random_relaxed(SPACE, random_state=0)
+    U = check_encoding_matrix(SPACE, [u, u], "here")
+    assert U.shape == (2, SPACE.n_dims)
+    np.testing.assert_array_equal(check_encoding_matrix(SPACE, U, "here"), U)
+    with pytest.raises(ValueError, match="here: .*another search space"):
+        check_encoding_matrix(SPACE, U[:, :-1], "here")
+    other = ArchitectureEncoding.uniform(SearchSpace())
+    with pytest.raises(ValueError, match="another search space .fingerprint"):
+        check_encoding_matrix(SPACE, [other], "here")
+    bad = U.copy()
+    bad[1, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        check_encoding_matrix(SPACE, bad, "here")
+    negative = U.copy()
+    negative[0, :2] = [negative[0, :2].sum() + 0.5, -0.5]  # the group still sums to 1
+    with pytest.raises(ValueError, match="negative weight -0.5 at entry 1"):
+        check_encoding_matrix(SPACE, negative, "here")
+    doubled = U * 2
+    with pytest.raises(ValueError, match="sum to 2, not 1"):
+        check_encoding_matrix(SPACE, doubled, "here")
