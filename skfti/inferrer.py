@@ -1,74 +1,43 @@
 """ArchitectureInferrer: learn v(u, z) offline, suggest architectures online."""
 
 import copy
+import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
+from scipy import sparse
 from scipy.stats import spearmanr
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skfti.encoding import ArchitectureEncoding
+from skfti._progress import loss_bar
+from skfti._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
+from skfti.encoding import (
+    ArchitectureEncoding,
+    check_encoding_matrix,
+    encoding_groups,
+)
 from skfti.meta_features import compute_meta_features
 from skfti.search_space import SearchSpace
-from skfti.task import Task, check_task_collection, is_text
+from skfti.task import Task, check_task_collection
+from skfti.task_views import task_features
+from skfti.value_network_numpy import NumpyValueNetwork, search_maxima
 
-__all__ = ["ArchitectureInferrer", "Suggestion"]
+__all__ = ["ArchitectureInferrer"]
 
 
 class Suggestion(NamedTuple):
-    """A suggested architecture and the value network's prediction for it."""
+    """Deprecated: ``suggest`` now returns an :class:`ArchitectureEncoding`.
+
+    Kept importable for one release; nothing in skfti returns it.
+    """
 
     encoding: ArchitectureEncoding
     predicted_value: float
-
-
-def _groups(space):
-    """Column ranges of the softmax groups of a flat encoding."""
-    groups, start = [], 0
-    for _ in range(space.n_layers):
-        groups.append((start, start + space.n_base))
-        start += space.n_base
-    for _ in range(space.n_layers):
-        groups.append((start, start + 2))
-        start += 2
-    groups.append((start, start + space.n_views))
-    return groups
-
-
-def _check_encodings(space, encodings, where):
-    """Validate a block of flat encodings of ``space`` (vectorized)."""
-    if len(encodings) and isinstance(encodings[0], ArchitectureEncoding):
-        for e in encodings:
-            if e.search_space != space:
-                raise ValueError(
-                    f"{where}: an encoding belongs to another search space "
-                    f"(fingerprint {e.search_space.fingerprint()}, expected "
-                    f"{space.fingerprint()})"
-                )
-        encodings = [e.to_vector() for e in encodings]
-    U = np.asarray(encodings, dtype=np.float64)
-    if U.ndim != 2 or U.shape[1] != space.n_dims:
-        raise ValueError(
-            f"{where}: encodings of this search space are vectors of {space.n_dims} "
-            f"entries, got an array of shape {U.shape}: they belong to another "
-            "search space"
-        )
-    if not np.all(np.isfinite(U)):
-        raise ValueError(f"{where}: encodings contain NaN or infinity")
-    for a, b in _groups(space):
-        block = U[:, a:b]
-        if np.any(block < -1e-4) or not np.allclose(block.sum(1), 1.0, atol=1e-3):
-            raise ValueError(
-                f"{where}: encodings are not mixture weights of this search space "
-                "(a group does not sum to 1): they belong to another search space"
-            )
-    return U
 
 
 def _check_aligned(tasks, experiments):
@@ -81,6 +50,47 @@ def _check_aligned(tasks, experiments):
             f"{len(experiments)} experiment sets"
         )
     return tasks, experiments
+
+
+def _check_scores(task, pair, space):
+    """``(U, scores)`` of one task's experiments, validated."""
+    try:
+        encodings, scores = pair
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"experiments of task {task.name!r} must be a pair (encodings, scores)"
+        ) from exc
+    scores = np.asarray(scores, dtype=np.float64)
+    if len(scores) == 0:
+        raise ValueError(f"task {task.name!r} has no experiments")
+    U = check_encoding_matrix(space, encodings, f"task {task.name!r}")
+    if len(U) != len(scores) or scores.ndim != 1:
+        raise ValueError(
+            f"task {task.name!r}: {len(U)} encodings but {scores.shape} scores"
+        )
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(f"task {task.name!r}: scores contain NaN or infinity")
+    return U, scores
+
+
+def _normalize(scores):
+    """Per-task ``(v - mu) / sigma`` (sigma 1 where the scores are all equal)."""
+    sigma = scores.std()
+    return (scores - scores.mean()) / (sigma if sigma > 0 else 1.0)
+
+
+def _network_key(space):
+    """Discrete encodings as networks: a switched-off layer's alpha dropped."""
+    n_alpha = space.n_layers * space.n_base
+
+    def key(U):
+        U = U.copy()
+        off = U[:, n_alpha + 1 : n_alpha + 2 * space.n_layers : 2] > 0.5
+        alpha = U[:, :n_alpha].reshape(len(U), space.n_layers, space.n_base)
+        alpha[off] = 0.0
+        return U
+
+    return key
 
 
 def _signed_log(values):
@@ -115,8 +125,8 @@ class ArchitectureInferrer(BaseEstimator):
         Widths of the dense layers of the prediction tower rho.
     optimizer : {"sgd", "adam"}, default="sgd"
         SGD with momentum (the paper) or Adam.
-    learning_rate : float, default=1e-4
-        Step size of the optimizer.
+    learning_rate : float, default=1e-2
+        Step size of the optimizer (the paper's is 1e-4; see Notes).
     momentum : float, default=0.5
         Momentum of SGD.
     n_steps : int, default=5000
@@ -163,6 +173,9 @@ class ArchitectureInferrer(BaseEstimator):
         The value network's weights.
     n_train_tasks_ : int
         Number of training tasks.
+    meta_mean_, meta_scale_ : ndarray of shape (17,)
+        Normalization of the precomputed meta-features (only with
+        ``meta_features`` "precomputed" or "both").
 
     See Also
     --------
@@ -176,6 +189,21 @@ class ArchitectureInferrer(BaseEstimator):
     paper. The network sees encodings as softmax weights (a one-hot row is a
     discrete architecture); gradient ascent runs on logits through the
     softmax so that every iterate is a valid encoding.
+
+    The paper trains with SGD, momentum 0.5 and a learning rate of 1e-4 over
+    far more steps than a default fit takes; with ``n_steps=5000`` that rate
+    undertrains, so the default is 1e-2 (pass ``learning_rate=1e-4`` for the
+    paper's value).
+
+    The network's view of a task does not depend on units: the features
+    (numeric ``X``, or the views of texts) are standardized within each task
+    (mean 0, std 1 per feature, constant features 0) before ``phi`` and the
+    precomputed meta-features, so a ``StandardScaler`` or any per-feature
+    affine map in front of the inferrer changes nothing.
+
+    ``fit`` trains on TensorFlow; ``predict``, ``suggest``, ``score``,
+    ``evaluate`` and ``task_embedding`` run on a NumPy copy of the fitted
+    network (:mod:`skfti.value_network_numpy`) and never import TensorFlow.
     """
 
     _parameter_constraints = {
@@ -211,7 +239,7 @@ class ArchitectureInferrer(BaseEstimator):
         phi_units=(50, 50),
         rho_units=(50, 10),
         optimizer="sgd",
-        learning_rate=1e-4,
+        learning_rate=1e-2,
         momentum=0.5,
         n_steps=5000,
         experiment_batch_size=32,
@@ -260,33 +288,21 @@ class ArchitectureInferrer(BaseEstimator):
 
     def _samples(self, X, y, space, check_width):
         """``(features, class indices, n_classes)`` of one task's samples."""
-        if is_text(X):
-            X = list(X)
-            if not X or not all(isinstance(t, str) for t in X):
-                raise ValueError("X must be a 2-D numeric array or a list of str")
-            from skfti.embeddings import embed_cached, get_embedding_module
-
-            modules = self.embedding_modules or [
-                get_embedding_module(v) for v in space.views
-            ]
-            features = np.hstack([embed_cached(m, X) for m in modules])
-        else:
-            features = np.asarray(X, dtype=np.float64)
-            if features.ndim != 2:
-                raise ValueError(
-                    f"X must be 2-D (n_samples, n_features), got shape {features.shape}"
-                )
-            if not np.all(np.isfinite(features)):
-                raise ValueError("X contains NaN or infinity")
-            if self.feature_map is not None:
-                features = clone(self.feature_map).fit_transform(features)
-        features = np.asarray(features, dtype=np.float32)
         y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(features):
+        n_samples = len(X) if not sparse.issparse(X) else X.shape[0]
+        if y.ndim != 1 or len(y) != n_samples:
             raise ValueError(
-                f"y must be 1-D with one label per sample: X has {len(features)} "
+                f"y must be 1-D with one label per sample: X has {n_samples} "
                 f"samples, y has shape {y.shape}"
             )
+        if n_samples == 0:
+            raise ValueError("X has 0 samples; a task needs samples to describe it")
+        features = task_features(
+            X,
+            space,
+            embedding_modules=self.embedding_modules,
+            feature_map=self.feature_map,
+        )
         y_idx = LabelEncoder().fit_transform(y).astype(np.int32)
         n_classes = int(y_idx.max()) + 1
         if n_classes < 2:
@@ -309,11 +325,8 @@ class ArchitectureInferrer(BaseEstimator):
                 raise ValueError("Pass a Task or a pair (X, y)") from exc
         return self._samples(X, y, space, check_width)
 
-    def _meta_vector(self, features, y_idx):
-        if not self._precomputed:
-            return None
-        raw = _signed_log(compute_meta_features(features, y_idx))
-        return ((raw - self.meta_mean_) / self.meta_scale_).astype(np.float32)
+    def _raw_meta(self, features, y_idx):
+        return _signed_log(compute_meta_features(features, y_idx))
 
     # -- fit ----------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -337,29 +350,65 @@ class ArchitectureInferrer(BaseEstimator):
         """
         tasks, experiments = _check_aligned(tasks, experiments)
         space = self.search_space or SearchSpace()
-        U, V = [], []
-        for task, pair in zip(tasks, experiments, strict=True):
-            try:
-                encodings, scores = pair
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"experiments of task {task.name!r} must be a pair "
-                    "(encodings, scores)"
-                ) from exc
-            scores = np.asarray(scores, dtype=np.float64)
-            if len(scores) == 0:
-                raise ValueError(f"task {task.name!r} has no experiments")
-            u = _check_encodings(space, encodings, f"task {task.name!r}")
-            if len(u) != len(scores) or scores.ndim != 1:
-                raise ValueError(
-                    f"task {task.name!r}: {len(u)} encodings but {scores.shape} scores"
-                )
-            if not np.all(np.isfinite(scores)):
-                raise ValueError(f"task {task.name!r}: scores contain NaN or infinity")
-            sigma = scores.std()
-            U.append(u)
-            V.append((scores - scores.mean()) / (sigma if sigma > 0 else 1.0))
+        U, V = self._check_experiments(tasks, experiments, space)
+        samples, meta = self._prepare_tasks(tasks, space)
+        from skfti.value_network import draw_plan
 
+        rng = check_random_state(self.random_state)
+        plan = draw_plan(
+            rng,
+            [len(u) for u in U],
+            [len(s[1]) for s in samples],
+            n_steps=self.n_steps,
+            k_outer_iters=self.k_outer_iters,
+            k_inner_iters=self.k_inner_iters,
+            experiment_batch_size=self.experiment_batch_size,
+            sample_batch_size=self.sample_batch_size,
+        )
+        data = {
+            "x": np.concatenate([s[0] for s in samples]).astype(np.float32),
+            "y": np.concatenate([s[1] for s in samples]),
+            "u": np.concatenate(U).astype(np.float32),
+            "v": np.concatenate(V).astype(np.float32),
+            "meta": meta.astype(np.float32),
+            "n_classes": max(s[2] for s in samples),
+        }
+        net = self._build_network(space.n_dims, meta.shape[1], rng=rng)
+        self.loss_curve_ = self._fit_network(net, data, plan)
+        self.search_space_ = space
+        self.weights_ = net.get_weights()
+        self.n_train_tasks_ = len(tasks)
+        self._net = net
+        return self
+
+    def _check_experiments(self, tasks, experiments, space):
+        """Encodings and per-task normalized scores; warn where nothing ranks."""
+        U, V, flat = [], [], []
+        for task, pair in zip(tasks, experiments, strict=True):
+            u, scores = _check_scores(task, pair, space)
+            U.append(u)
+            V.append(_normalize(scores))
+            if np.ptp(scores) == 0:
+                flat.append(task.name)
+        if len(flat) == len(tasks):
+            warnings.warn(
+                "Every task's experiments have equal scores: there is no ranking "
+                "of architectures to learn, and the value network learns a "
+                "constant. Check the population (did the children train?).",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif flat:
+            warnings.warn(
+                f"The experiments of {len(flat)} task(s) have equal scores (no "
+                f"ranking to learn): {flat[:5]}",
+                UserWarning,
+                stacklevel=3,
+            )
+        return U, V
+
+    def _prepare_tasks(self, tasks, space):
+        """Samples of every task, ``n_features_in_`` and the meta-features."""
         samples = [self._task_samples(t, space, check_width=False) for t in tasks]
         widths = {s[0].shape[1] for s in samples}
         if len(widths) > 1:
@@ -369,44 +418,41 @@ class ArchitectureInferrer(BaseEstimator):
                 "map them to one"
             )
         self.n_features_in_ = widths.pop()
-        if self._precomputed:
-            raw = np.array(
-                [_signed_log(compute_meta_features(f, y)) for f, y, _ in samples]
-            )
-            self.meta_mean_ = raw.mean(0)
-            scale = raw.std(0)
-            self.meta_scale_ = np.where(scale > 0, scale, 1.0)
-            meta = (raw - self.meta_mean_) / self.meta_scale_
-        else:
-            meta = np.zeros((len(tasks), 0))
+        if not self._precomputed:
+            return samples, np.zeros((len(tasks), 0))
+        raw = np.array([self._raw_meta(f, y) for f, y, _ in samples])
+        self.meta_mean_ = raw.mean(0)
+        scale = raw.std(0)
+        # a meta-feature constant up to rounding (e.g. a feature statistic of
+        # standardized features) is constant: do not blow its noise up
+        tiny = scale <= 1e-8 * np.maximum(np.abs(self.meta_mean_), 1.0)
+        self.meta_scale_ = np.where(tiny, 1.0, scale)
+        return samples, (raw - self.meta_mean_) / self.meta_scale_
 
-        rng = check_random_state(self.random_state)
-        plan = self._draw_plan(rng, [len(u) for u in U], [len(s[1]) for s in samples])
-        data = {
-            "x": np.concatenate([s[0] for s in samples]),
-            "y": np.concatenate([s[1] for s in samples]),
-            "u": np.concatenate(U).astype(np.float32),
-            "v": np.concatenate(V).astype(np.float32),
-            "meta": meta.astype(np.float32),
-            "n_classes": max(s[2] for s in samples),
-        }
-        from skfti import value_network as vn
+    def _build_network(self, n_dims, n_meta, *, rng=None, weights=None):
+        """The TensorFlow value network (new from ``rng``, or from ``weights``)."""
+        from skfti.value_network import ValueNetwork
 
-        tf = vn.tf
-        net = vn.ValueNetwork(
-            space.n_dims,
+        return ValueNetwork(
+            n_dims,
             self.n_features_in_,
-            meta.shape[1],
+            n_meta,
             self._learned,
             self.phi_units,
             self.rho_units,
             rng,
+            weights=weights,
         )
+
+    def _fit_network(self, net, data, plan):
+        """Algorithm 1 on TensorFlow; returns the loss curve."""
+        from skfti import value_network as vn
+
         tensors = {
-            k: (tf.constant(v) if k != "n_classes" else v) for k, v in data.items()
+            k: (vn.tf.constant(v) if k != "n_classes" else v) for k, v in data.items()
         }
-        with _loss_bar(self.n_steps, self.verbose) as callback:
-            self.loss_curve_ = vn.fit_value_network(
+        with loss_bar(self.n_steps, self.verbose) as callback:
+            return vn.fit_value_network(
                 net,
                 tensors,
                 plan,
@@ -416,59 +462,41 @@ class ArchitectureInferrer(BaseEstimator):
                 momentum=self.momentum,
                 callback=callback,
             )
-        self.search_space_ = space
-        self.weights_ = net.get_weights()
-        self.n_train_tasks_ = len(tasks)
-        self._net = net
-        return self
-
-    def _draw_plan(self, rng, n_experiments, n_samples):
-        """Algorithm 1's batches, drawn up front: task, experiments, samples."""
-        ks, exp_idx, samp_idx = [], [], []
-        exp_offsets = np.concatenate([[0], np.cumsum(n_experiments)])
-        samp_offsets = np.concatenate([[0], np.cumsum(n_samples)])
-        while len(ks) < self.n_steps:
-            k = rng.randint(len(n_experiments))
-            for _ in range(self.k_outer_iters):
-                batch = exp_offsets[k] + rng.randint(
-                    n_experiments[k], size=self.experiment_batch_size
-                )
-                for _ in range(self.k_inner_iters):
-                    ks.append(k)
-                    exp_idx.append(batch)
-                    samp_idx.append(
-                        samp_offsets[k]
-                        + rng.randint(n_samples[k], size=self.sample_batch_size)
-                    )
-        n = self.n_steps
-        return (
-            np.array(ks[:n], np.int32),
-            np.array(exp_idx[:n], np.int32),
-            np.array(samp_idx[:n], np.int32),
-        )
 
     # -- the fitted network -----------------------------------------------------
+    @property
+    def _n_meta(self):
+        return len(self.meta_mean_) if self._precomputed else 0
+
     def _network(self):
+        """The fitted network on TensorFlow (for training and tests only)."""
         net = getattr(self, "_net", None)
         if net is None:
-            from skfti.value_network import ValueNetwork
-
-            net = ValueNetwork(
-                self.search_space_.n_dims,
-                self.n_features_in_,
-                len(self.meta_mean_) if self._precomputed else 0,
-                self._learned,
-                self.phi_units,
-                self.rho_units,
-                None,
-                weights=self.weights_,
+            net = self._build_network(
+                self.search_space_.n_dims, self._n_meta, weights=self.weights_
             )
             self._net = net
         return net
 
+    def _numpy_network(self):
+        """The fitted network in NumPy: what every post-fit method uses."""
+        net = getattr(self, "_np_net", None)
+        if net is None:
+            net = NumpyValueNetwork(
+                self.weights_, self.search_space_.n_dims, self._learned, self._n_meta
+            )
+            self._np_net = net
+        return net
+
     def _z(self, task_or_Xy):
+        """The task's meta-features z as the network sees them (or None)."""
         features, y_idx, n_classes = self._task_samples(task_or_Xy, self.search_space_)
-        return features, y_idx, n_classes, self._meta_vector(features, y_idx)
+        meta = None
+        if self._precomputed:
+            meta = (
+                self._raw_meta(features, y_idx) - self.meta_mean_
+            ) / self.meta_scale_
+        return self._numpy_network().meta(features, y_idx, n_classes, meta)
 
     def predict(self, task_or_Xy, encodings):
         """Predicted normalized accuracy of encodings on one task.
@@ -487,18 +515,8 @@ class ArchitectureInferrer(BaseEstimator):
             Predicted ``(accuracy - mu) / sigma`` for the task.
         """
         check_is_fitted(self)
-        U = _check_encodings(self.search_space_, encodings, "predict")
-        features, y_idx, n_classes, meta = self._z(task_or_Xy)
-        from skfti.value_network import predict_values
-
-        return predict_values(
-            self._network(),
-            U,
-            features if self._learned else None,
-            y_idx if self._learned else None,
-            n_classes,
-            meta,
-        )
+        U = check_encoding_matrix(self.search_space_, encodings, "predict")
+        return self._numpy_network().value(U, self._z(task_or_Xy))
 
     def evaluate(self, tasks, experiments):
         """Spearman rank correlation and R^2 per task (Tables 2 and 3).
@@ -515,25 +533,22 @@ class ArchitectureInferrer(BaseEstimator):
         Returns
         -------
         report : dict
-            ``task`` (names), ``spearman`` and ``r2`` (arrays, one per task).
+            ``task`` (names), ``spearman`` and ``r2`` (arrays, one per task;
+            Spearman is NaN where the scores or the predictions are all equal).
         """
         check_is_fitted(self)
         tasks, experiments = _check_aligned(tasks, experiments)
         report = {"task": [], "spearman": [], "r2": []}
-        for task, (encodings, scores) in zip(tasks, experiments, strict=True):
-            scores = np.asarray(scores, dtype=np.float64)
-            if len(scores) == 0:
-                raise ValueError(f"task {task.name!r} has no experiments")
-            pred = self.predict(task, encodings)
-            sigma = scores.std()
-            normalized = (scores - scores.mean()) / (sigma if sigma > 0 else 1.0)
+        for task, pair in zip(tasks, experiments, strict=True):
+            U, scores = _check_scores(task, pair, self.search_space_)
+            pred = self.predict(task, U)
             # No ranking to recover (or none predicted): left out of score().
             constant = np.ptp(scores) == 0 or np.ptp(pred) == 0
             rho = np.nan if constant else spearmanr(pred, scores).statistic
             report["task"].append(task.name)
             report["spearman"].append(float(rho))
             report["r2"].append(
-                float(r2_score(normalized, pred)) if len(scores) > 1 else np.nan
+                float(r2_score(_normalize(scores), pred)) if len(scores) > 1 else np.nan
             )
         report["spearman"] = np.array(report["spearman"])
         report["r2"] = np.array(report["r2"])
@@ -557,10 +572,11 @@ class ArchitectureInferrer(BaseEstimator):
         Returns
         -------
         score : float
+            NaN where no task has a ranking to recover (or none is predicted).
         """
         rho = self.evaluate(tasks, experiments)["spearman"]
         rho = rho[np.isfinite(rho)]
-        return float(rho.mean()) if len(rho) else 0.0
+        return float(rho.mean()) if len(rho) else float("nan")
 
     def task_embedding(self, X, y):
         """The learned meta-features of a task's samples.
@@ -582,75 +598,96 @@ class ArchitectureInferrer(BaseEstimator):
                 f"meta_features={self.meta_features!r} learns no task embedding"
             )
         features, y_idx, n_classes = self._samples(X, y, self.search_space_, True)
-        from skfti.value_network import task_embedding
+        return self._numpy_network().task_embedding(features, y_idx, n_classes)
 
-        return task_embedding(self._network(), features, y_idx, n_classes)
+    def suggest(self, X, y, *, n_suggestions=1, discretize=False, return_values=False):
+        """Suggest architectures for a new task (Algorithm 2).
 
-    def suggest(self, X, y, *, discretize=False, return_all=False):
-        """Suggest an architecture for a new task (Algorithm 2).
+        Gradient ascent on v from ``n_starting_points`` starts (the uniform
+        encoding and random logits), all at once, in NumPy. No child is
+        trained on the task.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or list of str
-            The new task's samples (no child is trained on them).
+            The new task's samples.
         y : array-like of shape (n_samples,)
             Its labels.
+        n_suggestions : int, default=1
+            How many distinct encodings to return, best first. More starting
+            points are drawn while fewer distinct solutions were found.
         discretize : bool, default=False
-            Return the nearest one-hot (discrete) architecture of each
-            solution, scored again by the value network.
-        return_all : bool, default=False
-            Return every starting point's solution, best first.
+            Return discrete (one-hot) architectures: the argmax of each group
+            of each solution, scored again; distinct after discretization.
+        return_values : bool, default=False
+            Also return the predicted normalized accuracies.
 
         Returns
         -------
-        suggestion : Suggestion or list of Suggestion
-            ``(encoding, predicted_value)``, deterministic given
-            ``random_state``.
+        encodings : ArchitectureEncoding or list of ArchitectureEncoding
+            One encoding when ``n_suggestions=1``, else a list, best first;
+            :class:`~skfti.RelaxedFFNNClassifier` takes each as ``encoding``.
+            Deterministic given ``random_state``.
+        values : float or ndarray of shape (n_suggestions,)
+            Only with ``return_values=True``: the value network's predictions.
+
+        Warns
+        -----
+        UserWarning
+            If the ascent finds fewer than ``n_suggestions`` distinct
+            encodings; the list is then shorter.
         """
         check_is_fitted(self)
         space = self.search_space_
-        features, y_idx, n_classes, meta = self._z((X, y))
-        from skfti.value_network import gradient_ascent, predict_values
-
-        net = self._network()
-        z = meta
-        if self._learned:
-            from skfti.value_network import task_embedding
-
-            learned = task_embedding(net, features, y_idx, n_classes)
-            z = learned if meta is None else np.concatenate([learned, meta])
-        rng = check_random_state(self.random_state)
-        logits = rng.normal(
-            0.0, self.init_scale, (self.n_starting_points, space.n_dims)
-        )
-        logits[0] = 0.0  # the uniform encoding is always one start
-        U, values = gradient_ascent(
-            net,
-            z,
-            logits,
-            _groups(space),
+        k = self._check_n_suggestions(n_suggestions, discretize)
+        U, values = search_maxima(
+            self._numpy_network(),
+            self._z((X, y)),
+            encoding_groups(space),
+            k=k,
+            n_starts=max(self.n_starting_points, k),
             max_iter=self.max_iter,
             step_size=self.step_size,
+            init_scale=self.init_scale,
+            discretize=discretize,
+            random_state=self.random_state,
+            key=_network_key(space) if discretize else None,
         )
-        encodings = [ArchitectureEncoding.from_vector(space, u) for u in U]
-        if discretize:
-            encodings = [e.discretize() for e in encodings]
-            values = predict_values(
-                net,
-                np.array([e.to_vector() for e in encodings]),
-                features if self._learned else None,
-                y_idx if self._learned else None,
-                n_classes,
-                meta,
+        if len(U) < k:
+            warnings.warn(
+                f"suggest found only {len(U)} distinct encodings of the {k} asked "
+                f"for; returning {len(U)}",
+                UserWarning,
+                stacklevel=2,
             )
-        order = np.argsort(-values, kind="stable")
-        ranked = [Suggestion(encodings[i], float(values[i])) for i in order]
-        return ranked if return_all else ranked[0]
+        encodings = [ArchitectureEncoding.from_vector(space, u) for u in U]
+        if n_suggestions == 1:
+            encodings, values = encodings[0], float(values[0])
+        return (encodings, values) if return_values else encodings
+
+    def _check_n_suggestions(self, n_suggestions, discretize):
+        if (
+            not isinstance(n_suggestions, Integral)
+            or isinstance(n_suggestions, bool)
+            or n_suggestions < 1
+        ):
+            raise ValueError(
+                f"n_suggestions must be an int >= 1, got {n_suggestions!r}"
+            )
+        s = self.search_space_
+        n_discrete = (2 * s.n_base) ** s.n_layers * s.n_views
+        if discretize and n_suggestions > n_discrete:
+            raise ValueError(
+                f"n_suggestions={n_suggestions} distinct discrete architectures "
+                f"asked for, but the search space holds only {n_discrete}"
+            )
+        return int(n_suggestions)
 
     # -- persistence -----------------------------------------------------------------
     def __getstate__(self):
         state = copy.copy(super().__getstate__())
         state.pop("_net", None)  # rebuilt from weights_
+        state.pop("_np_net", None)
         return state
 
     def __sklearn_tags__(self):
@@ -658,27 +695,3 @@ class ArchitectureInferrer(BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.target_tags.required = True
         return tags
-
-
-class _loss_bar:
-    """Progress bar of the training loss at ``verbose >= 1``."""
-
-    def __init__(self, total, verbose):
-        self.total, self.verbose, self.bar = total, verbose, None
-
-    def __enter__(self):
-        if self.verbose < 1:
-            return None
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(total=self.total, desc="value network", unit="step")
-        return self._update
-
-    def _update(self, step, loss):
-        self.bar.update(min(step, self.total) - self.bar.n)
-        self.bar.set_postfix(loss=f"{loss:.4f}")
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.close()
-        return False

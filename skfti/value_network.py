@@ -25,7 +25,7 @@ from skfti._tf import import_tensorflow
 
 tf = import_tensorflow()
 
-__all__ = ["ValueNetwork", "fit_value_network", "gradient_ascent"]
+__all__ = ["ValueNetwork", "draw_plan", "fit_value_network", "gradient_ascent"]
 
 
 def _glorot(rng, n_in, n_out):
@@ -130,6 +130,47 @@ class ValueNetwork:
         if not parts:
             return None
         return tf.concat(parts, 0) if len(parts) > 1 else parts[0]
+
+
+def draw_plan(
+    rng,
+    n_experiments,
+    n_samples,
+    *,
+    n_steps,
+    k_outer_iters,
+    k_inner_iters,
+    experiment_batch_size,
+    sample_batch_size,
+):
+    """Algorithm 1's batches, drawn up front in NumPy.
+
+    A task is drawn, then ``k_outer_iters`` mini-batches of its experiments,
+    each used for ``k_inner_iters`` steps with a fresh batch of its samples.
+    ``n_experiments`` and ``n_samples`` count each task's rows in the stacked
+    ``u``/``v`` and ``x``/``y`` arrays. Returns, per step, the task, the
+    experiment indices and the sample indices (int32 arrays).
+    """
+    ks, exp_idx, samp_idx = [], [], []
+    exp_offsets = np.concatenate([[0], np.cumsum(n_experiments)])
+    samp_offsets = np.concatenate([[0], np.cumsum(n_samples)])
+    while len(ks) < n_steps:
+        k = rng.randint(len(n_experiments))
+        for _ in range(k_outer_iters):
+            batch = exp_offsets[k] + rng.randint(
+                n_experiments[k], size=experiment_batch_size
+            )
+            for _ in range(k_inner_iters):
+                ks.append(k)
+                exp_idx.append(batch)
+                samp_idx.append(
+                    samp_offsets[k] + rng.randint(n_samples[k], size=sample_batch_size)
+                )
+    return (
+        np.array(ks[:n_steps], np.int32),
+        np.array(exp_idx[:n_steps], np.int32),
+        np.array(samp_idx[:n_steps], np.int32),
+    )
 
 
 def _loss(pred, target, kind):

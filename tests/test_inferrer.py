@@ -1,15 +1,24 @@
 import pickle
+import subprocess
+import sys
+import warnings
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, LeaveOneOut
+from sklearn.preprocessing import StandardScaler
 
-from skfti import ArchitectureEncoding, ArchitectureInferrer, SearchSpace
+from skfti import (
+    ArchitectureEncoding,
+    ArchitectureInferrer,
+    RelaxedFFNNClassifier,
+    SearchSpace,
+)
 
-# The paper's optimizer (SGD, momentum 0.5) with a step size that converges in
-# the few steps a test affords.
-QUICK = {"optimizer": "sgd", "learning_rate": 1e-2, "n_steps": 2000}
+# Default parameters, fewer steps than the default 5000.
+QUICK = {"n_steps": 2000}
 
 
 def leave_one_task_out(tasks, experiments, space, **params):
@@ -77,31 +86,89 @@ def test_predict_evaluate_and_score(fitted, task_family_population):
 
 def test_suggest_ascends_and_is_deterministic(fitted, task_family_population):
     task = task_family_population[0][0]
+    X, y = task.X_train, task.y_train
     space = fitted.search_space_
-    best = fitted.suggest(task.X_train, task.y_train)
-    assert best.encoding.search_space == space
+    best, value = fitted.suggest(X, y, return_values=True)
+    assert isinstance(best, ArchitectureEncoding) and best.search_space == space
+    assert isinstance(value, float)
+    assert value == pytest.approx(fitted.predict(task, [best])[0], abs=1e-9)
     uniform = fitted.predict(task, [ArchitectureEncoding.uniform(space)])[0]
-    assert best.predicted_value > uniform  # the uniform encoding is one start
-    again = fitted.suggest(task.X_train, task.y_train)
-    assert again.encoding == best.encoding
-    ranked = fitted.suggest(task.X_train, task.y_train, return_all=True)
-    values = [s.predicted_value for s in ranked]
-    assert len(ranked) == 10 and values == sorted(values, reverse=True)
-    assert ranked[0].encoding == best.encoding
-    discrete = fitted.suggest(task.X_train, task.y_train, discretize=True)
-    assert discrete.encoding.is_discrete
-    assert discrete.predicted_value == pytest.approx(
-        fitted.predict(task, [discrete.encoding])[0], abs=1e-5
+    assert value > uniform  # the uniform encoding is one start
+    assert fitted.suggest(X, y) == best
+
+
+def test_suggest_top_k_is_distinct_and_ranked(fitted, task_family_population):
+    task = task_family_population[0][0]
+    X, y = task.X_train, task.y_train
+    ranked, values = fitted.suggest(X, y, n_suggestions=4, return_values=True)
+    assert isinstance(ranked, list) and len(ranked) == 4 and values.shape == (4,)
+    assert list(values) == sorted(values, reverse=True)
+    assert ranked[0] == fitted.suggest(X, y)
+    vectors = np.array([e.to_vector() for e in ranked])
+    gaps = np.abs(vectors[:, None] - vectors[None]).max(-1)
+    assert np.all(gaps[~np.eye(4, dtype=bool)] > 1e-3)
+    # more suggestions than starting points: more starts are drawn
+    many = fitted.suggest(X, y, n_suggestions=12, discretize=True)
+    assert len(many) == 12 and all(e.is_discrete for e in many)
+    assert len({e.describe() for e in many}) == 12  # distinct as networks
+    discrete, value = fitted.suggest(X, y, discretize=True, return_values=True)
+    assert discrete.is_discrete
+    assert value == pytest.approx(fitted.predict(task, [discrete])[0], abs=1e-9)
+    with pytest.raises(ValueError, match="n_suggestions"):
+        fitted.suggest(X, y, n_suggestions=0)
+    with pytest.raises(ValueError, match="holds only"):
+        fitted.suggest(X, y, n_suggestions=10**9, discretize=True)
+
+
+def test_suggestion_trains_as_the_card_reads(fitted, task_family_population):
+    task = task_family_population[0][0]
+    encoding = fitted.suggest(task.X_train, task.y_train)
+    clf = RelaxedFFNNClassifier(encoding=encoding, epochs=2, random_state=0)
+    clf.fit(task.X_train, task.y_train)
+    assert clf.score(task.X_test, task.y_test) > 0
+
+
+def test_suggestion_does_not_depend_on_units(task_family_population):
+    tasks, experiments, space = task_family_population
+    X, y = tasks[0].X_train, tasks[0].y_train
+    rng = np.random.RandomState(0)
+    affine = X * rng.uniform(0.01, 100.0, X.shape[1]) + rng.normal(0, 50, X.shape[1])
+    for meta_features in ("learned", "both"):
+        inferrer = ArchitectureInferrer(
+            search_space=space, meta_features=meta_features, n_steps=300, random_state=0
+        ).fit(tasks[1:], experiments[1:])
+        u, v = inferrer.suggest(X, y, return_values=True)
+        for X_other in (StandardScaler().fit_transform(X), affine):
+            u2, v2 = inferrer.suggest(X_other, y, return_values=True)
+            np.testing.assert_allclose(u2.to_vector(), u.to_vector(), atol=1e-6)
+            assert v2 == pytest.approx(v, abs=1e-6)
+
+
+def test_pickled_inferrer_suggests_without_tensorflow(fitted, tmp_path):
+    path = tmp_path / "inferrer.pkl"
+    path.write_bytes(pickle.dumps(fitted))
+    code = (
+        "import pickle, sys\n"
+        "from skfti.datasets import make_task_family\n"
+        f"inferrer = pickle.loads(open({str(path)!r}, 'rb').read())\n"
+        "task = make_task_family(1, n_samples=400, n_features=32, random_state=1)[0]\n"
+        "u = inferrer.suggest(task.X_train, task.y_train, n_suggestions=2)\n"
+        "inferrer.predict((task.X_train, task.y_train), u)\n"
+        "inferrer.task_embedding(task.X_train, task.y_train)\n"
+        "print(len(u), 'tensorflow' in sys.modules)\n"
     )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["2", "False"], out.stderr
 
 
 def test_pickle_round_trip_gives_the_same_suggestion(fitted, task_family_population):
     task = task_family_population[0][0]
-    expected = fitted.suggest(task.X_train, task.y_train)
+    expected, value = fitted.suggest(task.X_train, task.y_train, return_values=True)
     loaded = pickle.loads(pickle.dumps(fitted))
-    got = loaded.suggest(task.X_train, task.y_train)
-    assert got.encoding == expected.encoding
-    assert got.predicted_value == pytest.approx(expected.predicted_value, abs=1e-6)
+    got, got_value = loaded.suggest(task.X_train, task.y_train, return_values=True)
+    assert got == expected and got_value == value
 
 
 @pytest.mark.parametrize("meta_features", ["precomputed", "both", "none"])
@@ -117,7 +184,8 @@ def test_other_meta_features_and_the_ranking_loss(
         random_state=0,
     ).fit(tasks[1:], experiments[1:])
     assert np.isfinite(inferrer.score(tasks[:1], experiments[:1]))
-    assert inferrer.suggest(tasks[0].X_train, tasks[0].y_train).encoding is not None
+    encoding = inferrer.suggest(tasks[0].X_train, tasks[0].y_train)
+    assert encoding.search_space == space
 
 
 # -- bad input ------------------------------------------------------------------
@@ -149,3 +217,27 @@ def test_bad_input_is_named(fitted, task_family_population):
         fitted.suggest(X, tasks[0].y_train)
     with pytest.raises(NotFittedError):
         ArchitectureInferrer().suggest(tasks[0].X_train, tasks[0].y_train)
+    with pytest.raises(ValueError, match="0 samples"):
+        fitted.suggest(np.zeros((0, 32)), np.zeros(0))
+    with pytest.raises(ValueError, match="[Dd]ense data is required"):
+        fitted.suggest(sparse.csr_matrix(tasks[0].X_train), tasks[0].y_train)
+    texts = [None] + ["a text"] * 9
+    with pytest.raises(ValueError, match="entry 0 is None"):
+        fitted.suggest(texts, [0, 1] * 5)
+    negative = ArchitectureEncoding.uniform(space).to_vector()
+    negative[: space.n_base] = 0.0
+    negative[:2] = [1.5, -0.5]  # the group sums to 1, but holds a negative weight
+    with pytest.raises(ValueError, match="negative weight"):
+        fitted.predict(tasks[0], [negative])
+
+
+def test_equal_scores_warn_and_score_nan(task_family_population):
+    tasks, experiments, space = task_family_population
+    flat = [(u, np.full(len(s), 0.5)) for u, s in experiments[:3]]
+    inferrer = ArchitectureInferrer(search_space=space, n_steps=20, random_state=0)
+    with pytest.warns(UserWarning, match="equal scores"):
+        inferrer.fit(tasks[:3], flat)
+    assert np.isnan(inferrer.score(tasks[:1], flat[:1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # real scores: no warning
+        inferrer.fit(tasks[:3], experiments[:3])

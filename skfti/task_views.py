@@ -1,0 +1,225 @@
+"""Task views: the embedding modules of a search space and the features they give.
+
+One door for what the population, the inferrer and the inferred classifier
+all do to a task's samples before a network sees them: look up the embedding
+module of each view of a :class:`~skfti.SearchSpace` by name, embed texts
+through the disk cache and stack the views, check that numeric samples fit a
+space, and standardize features within a task so that the value network's
+view of a task does not depend on the units of its features.
+
+Nothing here imports TensorFlow; an embedding module may when it embeds.
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import clone
+
+from skfti.task import is_text
+
+__all__ = [
+    "check_numeric_views",
+    "check_texts",
+    "embed_views",
+    "embedding_modules",
+    "standardize_features",
+    "task_features",
+]
+
+
+def embedding_modules(search_space, modules=None):
+    """The embedding module of each view of ``search_space``, in view order.
+
+    Parameters
+    ----------
+    search_space : SearchSpace
+        Its ``views`` name the modules.
+    modules : list of EmbeddingModule, default=None
+        Modules to use instead of a lookup; their names must be the views.
+
+    Returns
+    -------
+    modules : list of EmbeddingModule
+        Looked up with :func:`skfti.embeddings.get_embedding_module` when
+        ``modules`` is None.
+
+    Raises
+    ------
+    ValueError
+        If the modules' names are not the space's views, or a view names no
+        known module.
+    """
+    if not modules:
+        from skfti.embeddings import get_embedding_module
+
+        return [get_embedding_module(v) for v in search_space.views]
+    names = tuple(str(m.name) for m in modules)
+    if names != tuple(search_space.views):
+        raise ValueError(
+            f"The embedding modules {names} are not the search space's views "
+            f"{search_space.views}"
+        )
+    return list(modules)
+
+
+def check_texts(X):
+    """``X`` as a list of str, or a ``ValueError`` naming what is wrong.
+
+    Parameters
+    ----------
+    X : sequence of str
+        The texts.
+
+    Returns
+    -------
+    texts : list of str
+    """
+    if not is_text(X):  # raises for a mix of str and other entries
+        raise ValueError(
+            "X must be a list of str (texts) here, got "
+            f"{type(X).__name__} whose entries are not str"
+        )
+    texts = list(X)
+    if not texts:
+        raise ValueError("X holds no texts (0 samples); a task needs samples")
+    return texts
+
+
+def embed_views(texts, search_space, *, modules=None, stack=False):
+    """Embed texts by every view of ``search_space``, through the disk cache.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The samples.
+    search_space : SearchSpace
+        Its views name the modules.
+    modules : list of EmbeddingModule, default=None
+        See :func:`embedding_modules`.
+    stack : bool, default=False
+        Return one array, the views side by side (``np.hstack``).
+
+    Returns
+    -------
+    views : list of ndarray of shape (n_samples, dim), dtype float32
+        One per view (or their ``hstack`` when ``stack=True``), through
+        :func:`skfti.embeddings.embed_cached`.
+    """
+    from skfti.embeddings import embed_cached
+
+    texts = check_texts(texts)
+    views = [
+        np.asarray(embed_cached(m, texts), dtype=np.float32)
+        for m in embedding_modules(search_space, modules)
+    ]
+    return np.hstack(views) if stack else views
+
+
+def check_numeric_views(search_space, name="the task"):
+    """Raise unless numeric samples can be the single view of ``search_space``.
+
+    Parameters
+    ----------
+    search_space : SearchSpace
+        The space.
+    name : str, default="the task"
+        What the message calls the numeric data.
+    """
+    if search_space.n_views != 1:
+        raise ValueError(
+            f"{name} is numeric (a single input view) but the search space has "
+            f"{search_space.n_views} views {search_space.views}"
+        )
+
+
+def standardize_features(X):
+    """Standardize each feature within one task: mean 0, std 1, constants to 0.
+
+    The value network's view of a task is computed from standardized
+    features, so that it does not change when a feature is shifted or
+    rescaled (a ``StandardScaler`` in front, other units).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Finite numeric features of one task.
+
+    Returns
+    -------
+    X_std : ndarray of shape (n_samples, n_features), dtype float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfti.task_views import standardize_features
+    >>> standardize_features(np.array([[1.0, 5.0], [3.0, 5.0]])).tolist()
+    [[-1.0, 0.0], [1.0, 0.0]]
+    """
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=0)
+    centered = X - mean
+    std = np.sqrt(np.mean(centered**2, axis=0))
+    # a feature constant up to rounding is constant
+    constant = std <= 1e-12 * np.maximum(np.abs(mean), 1.0)
+    return np.where(constant, 0.0, centered / np.where(constant, 1.0, std))
+
+
+def task_features(X, search_space, *, embedding_modules=None, feature_map=None):
+    """One task's samples as the value network sees them, checked first.
+
+    Texts are embedded by every view of ``search_space`` (:func:`embed_views`)
+    and stacked; numeric samples are taken as they are (e.g. the stacked
+    views of texts, or a tabular data set). The features are then
+    standardized within the task (:func:`standardize_features`); a
+    ``feature_map`` (e.g. :class:`~skfti.embeddings.TabularFeatureMap`) is
+    fitted on the standardized numeric features and maps them to a common
+    width.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or list of str
+        The task's samples (dense).
+    search_space : SearchSpace
+        Its views name the embedding modules of texts.
+    embedding_modules : list of EmbeddingModule, default=None
+        See :func:`embedding_modules`.
+    feature_map : transformer, default=None
+        Cloned and fitted on each numeric task.
+
+    Returns
+    -------
+    features : ndarray of shape (n_samples, n_out), dtype float64
+
+    Raises
+    ------
+    ValueError
+        For sparse ``X``, texts mixed with other entries, 0 samples, a shape
+        that is not 2-D, NaN or infinity; before any embedding.
+    """
+    if sparse.issparse(X):
+        raise ValueError(
+            "Dense data is required: X is a scipy sparse matrix; pass X.toarray()"
+        )
+    if is_text(X):  # raises for texts mixed with None or numbers
+        views = embed_views(X, search_space, modules=embedding_modules, stack=True)
+        return standardize_features(views)
+    try:
+        features = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"X must be a 2-D numeric array or a list of str: {exc}"
+        ) from exc
+    if features.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_features), got shape {features.shape}"
+        )
+    if features.shape[0] == 0 or features.shape[1] == 0:
+        raise ValueError(
+            f"X has shape {features.shape}: a task needs at least one sample and "
+            "one feature"
+        )
+    if not np.all(np.isfinite(features)):
+        raise ValueError("X contains NaN or infinity")
+    features = standardize_features(features)
+    if feature_map is not None:
+        features = clone(feature_map).fit_transform(features)
+    return np.asarray(features, dtype=np.float64)
