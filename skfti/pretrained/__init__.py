@@ -1,0 +1,236 @@
+"""Pretrained value networks shipped inside the package.
+
+A shipped model is two files in ``skfti/pretrained/models/``: ``<name>.npz``
+(the value network's weights and the normalization of the precomputed
+meta-features, read with ``allow_pickle=False``) and ``<name>.json`` (the
+search space, the view names, the hyperparameters that rebuild the
+inferrer, its fitted attributes, and the provenance: what it was trained on,
+with which settings and skfti version, and how it scored). No pickle, so a
+model file can be read, diffed and audited.
+
+:func:`load` returns a fitted :class:`~skfti.ArchitectureInferrer` whose
+``suggest`` runs on NumPy: loading and suggesting never import TensorFlow.
+Text models embed raw texts by their views (the embedding modules named by
+the search space's views) or take the stacked view features directly.
+
+Examples
+--------
+>>> import skfti.pretrained
+>>> isinstance(skfti.pretrained.available(), list)
+True
+"""
+
+import importlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["available", "load", "save"]
+
+FORMAT = "skfti-pretrained-inferrer"
+FORMAT_VERSION = 1
+_MODELS = Path(__file__).resolve().parent / "models"
+# fitted attributes kept in the JSON file (the arrays go to the .npz file)
+_FITTED = ("n_features_in_", "n_train_tasks_", "loss_curve_")
+
+
+def available():
+    """Names of the pretrained models shipped with this installation.
+
+    Returns
+    -------
+    names : list of str
+        Sorted; each one can be passed to :func:`load`.
+    """
+    if not _MODELS.is_dir():
+        return []
+    return sorted(
+        p.stem for p in _MODELS.glob("*.json") if p.with_suffix(".npz").is_file()
+    )
+
+
+def _paths(name_or_path):
+    """``(npz, json)`` paths of a shipped name or of a path (suffix optional)."""
+    text = os.fspath(name_or_path)
+    if not _is_path(text):
+        if text not in available():
+            raise ValueError(
+                f"No pretrained model named {text!r}; available: {available()} "
+                "(or pass the path of a model saved with skfti.pretrained.save)"
+            )
+        base = _MODELS / text
+    else:
+        base = Path(text)
+        if base.suffix in (".npz", ".json"):
+            base = base.with_suffix("")
+    return base.with_name(base.name + ".npz"), base.with_name(base.name + ".json")
+
+
+def _feature_map_spec(feature_map):
+    if feature_map is None:
+        return None
+    cls = type(feature_map)
+    spec = {
+        "class": f"{cls.__module__}:{cls.__qualname__}",
+        "params": feature_map.get_params(),
+    }
+    if not cls.__module__.startswith("skfti."):
+        raise ValueError(
+            f"feature_map {cls.__name__} cannot be saved without pickle: only "
+            "skfti's own feature maps (e.g. TabularFeatureMap) can"
+        )
+    try:
+        json.dumps(spec)
+    except TypeError as exc:
+        raise ValueError(f"feature_map's parameters are not JSON: {exc}") from exc
+    return spec
+
+
+def _build_feature_map(spec):
+    if spec is None:
+        return None
+    module, _, qualname = spec["class"].partition(":")
+    if not module.startswith("skfti."):
+        raise ValueError(f"Refusing to load feature_map class {spec['class']!r}")
+    return getattr(importlib.import_module(module), qualname)(**spec["params"])
+
+
+def save(inferrer, path_or_name, *, provenance):
+    """Write a fitted inferrer as model files (``.npz`` + ``.json``), no pickle.
+
+    Parameters
+    ----------
+    inferrer : ArchitectureInferrer
+        Fitted. Its ``embedding_modules`` are not saved: a loaded model looks
+        its modules up by the search space's view names.
+    path_or_name : str or path-like
+        A bare name (e.g. ``"text-v1"``) writes into the package's
+        ``skfti/pretrained/models/`` (to ship it); a path (``dir/name``, the
+        suffix optional) writes ``dir/name.npz`` and ``dir/name.json``.
+    provenance : dict
+        JSON-serializable description of how the model was made, e.g.
+        ``tasks``, ``n_children``, ``child_settings``, ``experiments_sha256``
+        and the leave-one-task-out figures. ``skfti_version`` is added if
+        missing.
+
+    Returns
+    -------
+    paths : tuple of Path
+        The ``.npz`` and ``.json`` files written.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from skfti import __version__
+
+    check_is_fitted(inferrer)
+    if not isinstance(provenance, dict):
+        raise ValueError(f"provenance must be a dict, got {type(provenance).__name__}")
+    provenance = {"skfti_version": __version__, **provenance}
+    params = inferrer.get_params(deep=False)
+    params.pop("search_space")
+    params.pop("embedding_modules")
+    params["feature_map"] = _feature_map_spec(params["feature_map"])
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    params["phi_units"] = list(params["phi_units"])
+    params["rho_units"] = list(params["rho_units"])
+    arrays = {f"weight_{i}": np.asarray(w) for i, w in enumerate(inferrer.weights_)}
+    if hasattr(inferrer, "meta_mean_"):
+        arrays["meta_mean"] = inferrer.meta_mean_
+        arrays["meta_scale"] = inferrer.meta_scale_
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "search_space": inferrer.search_space_.to_dict(),
+        "views": list(inferrer.search_space_.views),
+        "n_weights": len(inferrer.weights_),
+        "params": params,
+        "fitted": {a: getattr(inferrer, a) for a in _FITTED},
+        "provenance": provenance,
+    }
+    try:
+        text = json.dumps(document, indent=1, default=_json_number)
+    except TypeError as exc:
+        raise ValueError(f"provenance is not JSON-serializable: {exc}") from exc
+    if _is_path(path_or_name):
+        npz, js = _paths(path_or_name)
+    else:
+        npz, js = _named(path_or_name)
+    npz.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(npz, **arrays)
+    js.write_text(text + "\n", encoding="utf-8")
+    return npz, js
+
+
+def _is_path(name_or_path):
+    text = os.fspath(name_or_path)
+    return os.sep in text or "/" in text or text.endswith((".npz", ".json"))
+
+
+def _named(name):
+    if not name or name.startswith("."):
+        raise ValueError(f"Not a model name: {name!r}")
+    return _MODELS / f"{name}.npz", _MODELS / f"{name}.json"
+
+
+def _json_number(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON-serializable")
+
+
+def load(name):
+    """A fitted :class:`~skfti.ArchitectureInferrer` from shipped or saved files.
+
+    Parameters
+    ----------
+    name : str or path-like
+        One of :func:`available`, or the path of a model written by
+        :func:`save` (with or without the suffix).
+
+    Returns
+    -------
+    inferrer : ArchitectureInferrer
+        Fitted; its ``provenance_`` attribute holds the stored provenance.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the available ones) or a file
+        that is not a model of this format.
+    """
+    from skfti.inferrer import ArchitectureInferrer
+    from skfti.search_space import SearchSpace
+
+    npz, js = _paths(name)
+    if not (npz.is_file() and js.is_file()):
+        raise ValueError(f"No model files {npz} and {js}")
+    document = json.loads(js.read_text(encoding="utf-8"))
+    if document.get("format") != FORMAT or document.get("format_version", 0) > (
+        FORMAT_VERSION
+    ):
+        raise ValueError(
+            f"{js} is not a model of format {FORMAT} version <= {FORMAT_VERSION}"
+        )
+    params = dict(document["params"])
+    params["phi_units"] = tuple(params["phi_units"])
+    params["rho_units"] = tuple(params["rho_units"])
+    params["feature_map"] = _build_feature_map(params["feature_map"])
+    space = SearchSpace.from_dict(document["search_space"])
+    inferrer = ArchitectureInferrer(search_space=space, **params)
+    with np.load(npz, allow_pickle=False) as arrays:
+        inferrer.weights_ = [
+            arrays[f"weight_{i}"] for i in range(document["n_weights"])
+        ]
+        if "meta_mean" in arrays:
+            inferrer.meta_mean_ = arrays["meta_mean"]
+            inferrer.meta_scale_ = arrays["meta_scale"]
+    inferrer.search_space_ = space
+    for attribute, value in document["fitted"].items():
+        setattr(inferrer, attribute, value)
+    inferrer.provenance_ = document["provenance"]
+    return inferrer

@@ -1,0 +1,113 @@
+"""skfti.pretrained: shipped value networks, saved and loaded without pickle."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+import skfti.pretrained
+from skfti import ArchitectureInferrer
+
+
+@pytest.fixture(scope="module")
+def saved(task_family_population, tmp_path_factory):
+    tasks, experiments, space = task_family_population
+    inferrer = ArchitectureInferrer(
+        search_space=space, meta_features="both", n_steps=200, random_state=0
+    ).fit(tasks[1:], experiments[1:])
+    provenance = {
+        "tasks": [t.name for t in tasks[1:]],
+        "n_children": 50,
+        "child_settings": {"epochs": 10},
+        "experiments_sha256": "0" * 64,
+        "leave_one_task_out": {"spearman_mean": 0.5},
+    }
+    path = tmp_path_factory.mktemp("models") / "tiny-v0"
+    files = skfti.pretrained.save(inferrer, path, provenance=provenance)
+    return inferrer, path, files
+
+
+def test_save_load_round_trip_gives_identical_suggestions(
+    saved, task_family_population
+):
+    inferrer, path, _ = saved
+    task = task_family_population[0][0]
+    loaded = skfti.pretrained.load(path)
+    assert loaded.get_params() == inferrer.get_params()
+    for k in (1, 3):
+        expected = inferrer.suggest(
+            task.X_train, task.y_train, n_suggestions=k, return_values=True
+        )
+        got = loaded.suggest(
+            task.X_train, task.y_train, n_suggestions=k, return_values=True
+        )
+        assert got[0] == expected[0]
+        np.testing.assert_array_equal(got[1], expected[1])
+    np.testing.assert_array_equal(loaded.meta_mean_, inferrer.meta_mean_)
+    assert loaded.provenance_["n_children"] == 50
+    assert loaded.provenance_["skfti_version"] == skfti.__version__
+
+
+def test_model_files_hold_no_pickle(saved):
+    _, _, (npz, js) = saved
+    document = json.loads(js.read_text())
+    assert document["views"] == ["input"]
+    assert document["provenance"]["leave_one_task_out"] == {"spearman_mean": 0.5}
+    with zipfile.ZipFile(npz) as archive:
+        assert all(n.endswith(".npy") for n in archive.namelist())
+    with np.load(npz, allow_pickle=False) as arrays:  # raises on object arrays
+        assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+def test_loading_and_suggesting_never_imports_tensorflow(saved):
+    _, path, _ = saved
+    code = (
+        "import sys\n"
+        "import skfti.pretrained\n"
+        "from skfti.datasets import make_task_family\n"
+        f"inferrer = skfti.pretrained.load({str(path)!r})\n"
+        "task = make_task_family(1, n_samples=400, n_features=32, random_state=1)[0]\n"
+        "inferrer.suggest(task.X_train, task.y_train)\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_available_lists_names_and_unknown_names_are_named():
+    names = skfti.pretrained.available()
+    assert isinstance(names, list) and all(isinstance(n, str) for n in names)
+    with pytest.raises(
+        ValueError, match=r"No pretrained model named 'nope'.*available"
+    ):
+        skfti.pretrained.load("nope")
+
+
+def test_save_checks_its_input(saved, tmp_path):
+    inferrer, _, _ = saved
+    with pytest.raises(ValueError, match="provenance must be a dict"):
+        skfti.pretrained.save(inferrer, tmp_path / "m", provenance=["x"])
+    with pytest.raises(ValueError, match="JSON"):
+        skfti.pretrained.save(inferrer, tmp_path / "m", provenance={"x": object()})
+    with pytest.raises(Exception, match="not fitted"):
+        skfti.pretrained.save(ArchitectureInferrer(), tmp_path / "m", provenance={})
+
+
+@pytest.mark.skipif(
+    "text-v1" not in skfti.pretrained.available(),
+    reason="the pretrained model 'text-v1' is not shipped yet",
+)
+def test_text_v1_suggests_for_raw_texts():
+    inferrer = skfti.pretrained.load("text-v1")
+    texts = [
+        f"a short text number {i} about {'cats' if i % 2 else 'cars'}"
+        for i in range(40)
+    ]
+    labels = [i % 2 for i in range(40)]
+    encoding = inferrer.suggest(texts, labels)
+    assert encoding.search_space == inferrer.search_space_
