@@ -1,14 +1,18 @@
 """The ``skfti`` command line: demo, populate, fit, suggest, evaluate.
 
-Run ``skfti COMMAND --help`` for the options of each command.
+Run ``skfti COMMAND --help`` for the options of each command. On a user's
+own file: ``skfti suggest my.csv --target label --train --output model.joblib``
+(:mod:`skfti.cli`). A problem with the file prints one line and exits with
+status 2.
 """
 
 import argparse
 import json
 import os
 import sys
+import time
 
-from skfti.datasets import FAMILY_NAMES, load_family
+from skfti.datasets import FAMILY_NAMES, DataFileError, load_family
 
 __all__ = ["main"]
 
@@ -37,11 +41,16 @@ def _child_args(parser, learning_rate=1e-3):
 
 
 def _settings(args):
-    return {
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "learning_rate": args.learning_rate,
-    }
+    """The complete child settings (the store keys experiments by all of them)."""
+    from skfti.child_recipe import check_settings
+
+    return check_settings(
+        {
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "learning_rate": args.learning_rate,
+        }
+    )
 
 
 def _inferrer(space, args):
@@ -83,50 +92,87 @@ def _populate(args, tasks, space):
         search_space=space,
         n_jobs=args.n_jobs,
         random_state=args.seed,
-        verbose=1,
+        verbose=0 if getattr(args, "quiet", False) else 1 + getattr(args, "verbose", 0),
         **_settings(args),
     )
 
 
-def cmd_populate(args):
+def _tasks(args):
+    """``(tasks, search_space, kind)`` of ``--data`` files or of ``--family``."""
+    if getattr(args, "data", None):
+        from skfti.cli._populate import load_file_tasks
+
+        if args.target is None:
+            raise DataFileError("--data needs --target COLUMN (the labels)")
+        return load_file_tasks(args)
     tasks, space = load_family(args.family, args.n_tasks, args.seed)
+    return tasks, space, "numeric" if space.views == ("input",) else "text"
+
+
+def cmd_populate(args):
+    tasks, space, _ = _tasks(args)
     print(json.dumps(_populate(args, tasks, space)))
 
 
 def cmd_fit(args):
-    import joblib
-
     from skfti import ExperimentStore
+    from skfti.cli._populate import feature_map, save_inferrer
 
-    tasks, space = load_family(args.family, args.n_tasks, args.seed)
+    tasks, space, kind = _tasks(args)
     if args.exclude:
         tasks = [t for t in tasks if t.name not in args.exclude]
     with ExperimentStore(args.store, search_space=space) as store:
         experiments = store.experiments(tasks, settings=_settings(args))
-    inferrer = _inferrer(space, args).set_params(verbose=1)
+    empty = [
+        t.name
+        for t, (_, scores) in zip(tasks, experiments, strict=True)
+        if len(scores) == 0
+    ]
+    if empty:
+        raise DataFileError(
+            f"{args.store}: no experiments of {', '.join(empty)} with these child "
+            "settings; run skfti populate with the same --data and settings first"
+        )
+    inferrer = _inferrer(space, args).set_params(
+        verbose=0 if args.quiet else 1, feature_map=feature_map(kind, args.seed)
+    )
     inferrer.fit(tasks, experiments)
-    joblib.dump(inferrer, args.output)
+    save_inferrer(inferrer, args.output, tasks, _settings(args))
     print(f"value network fitted on {len(tasks)} tasks, saved to {args.output}")
 
 
 def cmd_suggest(args):
+    if args.data is not None:
+        if args.target is None:
+            raise DataFileError("suggest DATA needs --target COLUMN (the labels)")
+        if args.output and not args.train:
+            raise DataFileError("--output saves the trained model: add --train")
+        from skfti.cli._suggest import run_suggest
+
+        return run_suggest(args)
+    if args.task is None:
+        raise DataFileError(
+            "pass a data file (skfti suggest my.csv --target label) or a task of "
+            "a family (--family wordnet --task NAME)"
+        )
     import joblib
 
-    inferrer = joblib.load(args.inferrer)
+    inferrer = joblib.load(args.inferrer or "inferrer.joblib")
     tasks, _ = load_family(args.family, args.n_tasks, args.seed)
     task = {t.name: t for t in tasks}.get(args.task)
     if task is None:
-        raise SystemExit(
+        raise DataFileError(
             f"unknown task {args.task!r}; tasks: {', '.join(t.name for t in tasks)}"
         )
-    suggestion = inferrer.suggest(
-        task.X_train, task.y_train, discretize=args.discretize
+    encoding, value = inferrer.suggest(
+        task.X_train, task.y_train, discretize=args.discretize, return_values=True
     )
-    print(suggestion.encoding.describe())
-    print(f"predicted normalized accuracy: {suggestion.predicted_value:.3f}")
+    print(encoding.describe())
+    print(f"predicted normalized accuracy: {value:.3f}")
     if args.json:
         with open(args.json, "w") as f:
-            f.write(suggestion.encoding.to_json())
+            f.write(encoding.to_json())
+    return 0
 
 
 def cmd_evaluate(args):
@@ -168,6 +214,122 @@ def cmd_demo(args):
     )
 
 
+def _verbosity_args(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="progress details (-vv: also the traceback of an error)",
+    )
+    group.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
+def _data_args(parser, nargs):
+    if nargs == "+":
+        parser.add_argument(
+            "--data",
+            nargs="+",
+            metavar="FILE",
+            help="your own labelled files (CSV, TSV, JSON Lines, Parquet), one "
+            "task per file named by its stem; replaces --family",
+        )
+        parser.add_argument("--target", help="the label column of the --data files")
+    else:
+        parser.add_argument(
+            "data",
+            nargs="?",
+            metavar="DATA",
+            help="your labelled file: .csv, .tsv, .jsonl or .parquet",
+        )
+        parser.add_argument("--target", metavar="COLUMN", help="the label column")
+    parser.add_argument(
+        "--text-column",
+        nargs="+",
+        metavar="COLUMN",
+        help="the text column(s), joined with a space when several (default: "
+        "the one string column that is not categorical; none: numeric data)",
+    )
+    parser.add_argument(
+        "--format",
+        help="csv, tsv, jsonl or parquet (default: from the file's extension)",
+    )
+    parser.add_argument(
+        "--dropna",
+        action="store_true",
+        help="drop rows with a missing label, text or number instead of stopping",
+    )
+
+
+def _suggest_parser(sub):
+    from skfti.datasets._files import MAX_CATEGORIES
+
+    suggest = sub.add_parser(
+        "suggest",
+        help="suggest an architecture for your data file (or a family's task)",
+        description="Suggest a network architecture for a labelled data file, "
+        "with a pretrained value network and no training (about a second plus "
+        "the time to read and embed the data); --train also trains it and "
+        "compares it with LogisticRegression and MLPClassifier on a held-out "
+        "split. Text data uses its text column(s); numeric data its numeric "
+        f"columns, with string columns of at most {MAX_CATEGORIES} distinct "
+        "values (and at most half as many as rows) one-hot encoded. Example: "
+        "skfti suggest my.csv --target label --train --output model.joblib",
+    )
+    _data_args(suggest, "?")
+    model = suggest.add_mutually_exclusive_group()
+    model.add_argument(
+        "--model",
+        help="pretrained model (default: text-v1 for text, tabular-v1 for "
+        "numeric data); see skfti.pretrained.available()",
+    )
+    model.add_argument(
+        "--inferrer",
+        metavar="FILE",
+        help="your own fitted inferrer (skfti fit --output FILE)",
+    )
+    suggest.add_argument(
+        "--top-k",
+        type=int,
+        default=1,
+        help="number of suggestions (and of networks trained; default 1)",
+    )
+    suggest.add_argument(
+        "--train",
+        action="store_true",
+        help="train the suggestion(s) and compare on a held-out split",
+    )
+    suggest.add_argument(
+        "--combine",
+        choices=["ensemble", "best"],
+        help="with --top-k > 1: average the networks (default) or keep the best",
+    )
+    suggest.add_argument(
+        "--test-size",
+        type=float,
+        default=0.2,
+        help="held-out fraction, stratified (default %(default)s)",
+    )
+    suggest.add_argument(
+        "--output",
+        metavar="FILE",
+        help="with --train: save the fitted Pipeline (raw rows in, labels out) "
+        "with joblib",
+    )
+    suggest.add_argument("--n-jobs", type=int, default=1, help="networks in parallel")
+    suggest.add_argument("--seed", type=int, default=0, help="random seed")
+    suggest.add_argument("--json", help="write the best encoding's JSON here")
+    _verbosity_args(suggest)
+    family = suggest.add_argument_group("a task of a built-in family instead")
+    family.add_argument("--family", default="wordnet", choices=list(FAMILY_NAMES))
+    family.add_argument("--n-tasks", type=int, default=8)
+    family.add_argument("--task")
+    family.add_argument("--discretize", action="store_true")
+    suggest.set_defaults(func=cmd_suggest)
+    return suggest
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="skfti", description="Fast task-aware architecture inference."
@@ -192,30 +354,39 @@ def build_parser():
     demo.add_argument("--n-jobs", type=int, default=2)
     demo.set_defaults(func=cmd_demo)
 
-    populate = sub.add_parser("populate", help="train a child population")
+    populate = sub.add_parser(
+        "populate",
+        help="train a child population (on a family or on --data files)",
+    )
     _family_args(populate)
     _child_args(populate)
+    _data_args(populate, "+")
     populate.add_argument("--store", required=True)
     populate.add_argument("--n-architectures", type=int, default=150)
     populate.add_argument("--n-jobs", type=int, default=2)
+    _verbosity_args(populate)
     populate.set_defaults(func=cmd_populate)
 
-    fit = sub.add_parser("fit", help="fit the value network on a store")
+    fit = sub.add_parser(
+        "fit",
+        help="fit the value network on a store (of a family or of --data files)",
+    )
     _family_args(fit)
     _child_args(fit)
     _inferrer_args(fit)
+    _data_args(fit, "+")
     fit.add_argument("--store", required=True)
     fit.add_argument("--exclude", nargs="*", default=[], help="tasks to hold out")
-    fit.add_argument("--output", default="inferrer.joblib")
+    fit.add_argument(
+        "--output",
+        default="inferrer.joblib",
+        help="joblib file, or .json for skfti's pickle-free model format "
+        "(default %(default)s)",
+    )
+    _verbosity_args(fit)
     fit.set_defaults(func=cmd_fit)
 
-    suggest = sub.add_parser("suggest", help="suggest an architecture for a task")
-    _family_args(suggest)
-    suggest.add_argument("--inferrer", default="inferrer.joblib")
-    suggest.add_argument("--task", required=True)
-    suggest.add_argument("--discretize", action="store_true")
-    suggest.add_argument("--json", help="write the encoding's JSON here")
-    suggest.set_defaults(func=cmd_suggest)
+    _suggest_parser(sub)
 
     evaluate = sub.add_parser(
         "evaluate", help="leave-one-task-out evaluation into a Markdown report"
@@ -234,10 +405,31 @@ def build_parser():
 
 
 def main(argv=None):
+    """Run the command line; returns the exit status (2 for a bad data file).
+
+    A problem with the user's data, model or arguments is one line on stderr
+    (``skfti: error: ...``) and status 2, never a traceback.
+    """
+    start = time.perf_counter()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(argv)
-    args.func(args)
-    return 0
+    args.start_time = start
+    verbose = getattr(args, "verbose", 0)
+    try:
+        return args.func(args) or 0
+    except (DataFileError, ImportError) as exc:
+        if verbose >= 2:
+            raise
+        _error(exc)
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+def _error(message):
+    line = " ".join(str(message).split()) or "unknown error"
+    print(f"skfti: error: {line}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""Which inferrer the command line uses, checked against the data before use."""
+
+import os
+from pathlib import Path
+
+from skfti.datasets import DataFileError
+
+DEFAULT_MODELS = {"text": "text-v1", "numeric": "tabular-v1"}
+"""The pretrained model chosen by data kind when neither --model nor --inferrer."""
+
+
+def check_model_source(model, inferrer_path, kind):
+    """``("name", name)`` or ``("file", path)``, checked to exist; no loading.
+
+    Raises DataFileError for an unknown model name (listing the available
+    ones) or a missing inferrer file.
+    """
+    if inferrer_path is not None:
+        if not os.path.isfile(inferrer_path):
+            raise DataFileError(f"{inferrer_path}: no such inferrer file")
+        return "file", os.fspath(inferrer_path)
+    import skfti.pretrained
+
+    name = model or DEFAULT_MODELS[kind]
+    available = skfti.pretrained.available()
+    if name not in available:
+        listed = ", ".join(available) if available else "none installed"
+        raise DataFileError(
+            f"no pretrained model named {name!r}; available: {listed} (or pass "
+            "--inferrer FILE, made by skfti fit)"
+        )
+    return "name", name
+
+
+def load_inferrer(source):
+    """The fitted inferrer of a source from :func:`check_model_source`."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    import skfti.pretrained
+    from skfti.inferrer import ArchitectureInferrer
+
+    kind, where = source
+    if kind == "name":
+        return skfti.pretrained.load(where)
+    try:
+        if Path(where).suffix in (".json", ".npz"):
+            inferrer = skfti.pretrained.load(where)
+        else:
+            import joblib
+
+            inferrer = joblib.load(where)
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DataFileError(
+            f"{where}: cannot load an inferrer from it: {first}"
+        ) from None
+    if not isinstance(inferrer, ArchitectureInferrer):
+        raise DataFileError(
+            f"{where}: holds a {type(inferrer).__name__}, not an ArchitectureInferrer"
+        )
+    try:
+        check_is_fitted(inferrer)
+    except NotFittedError:
+        raise DataFileError(f"{where}: the inferrer in it is not fitted") from None
+    return inferrer
+
+
+def describe_source(source, inferrer):
+    """One line naming the model and its views."""
+    views = ", ".join(inferrer.search_space_.views)
+    tasks = getattr(inferrer, "n_train_tasks_", None)
+    trained = f", value network fitted on {tasks} tasks" if tasks else ""
+    return f"model {source[1]} (views {views}{trained})"
+
+
+def check_compatible(inferrer, data, where):
+    """Raise DataFileError if the inferrer cannot take this kind of data.
+
+    Also checks that the embedding modules of a text inferrer's views are
+    installed, before anything is embedded.
+    """
+    views = tuple(inferrer.search_space_.views)
+    text_model = views != ("input",)
+    if data.kind == "text" and not text_model:
+        raise DataFileError(
+            f"{where} is a model for numeric data, but the data is text; use a text "
+            "model (--model text-v1) or --inferrer of one"
+        )
+    if data.kind == "numeric" and text_model:
+        raise DataFileError(
+            f"{where} is a model for text (views {', '.join(views)}), but the data "
+            "has no text column; use a tabular model or name the text with "
+            "--text-column"
+        )
+    if text_model and not inferrer.embedding_modules:
+        from skfti.embeddings import get_embedding_module
+
+        for view in views:
+            try:
+                get_embedding_module(view)
+            except (ImportError, ValueError) as exc:
+                raise DataFileError(str(exc)) from None
