@@ -1,0 +1,82 @@
+"""Reading and checking a user's files: read_table, prepare_table, load_task_file."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skfti.datasets import DataFileError, TextColumns, load_task_file, read_table
+from skfti.datasets._files import make_column_encoder, prepare_table
+
+
+def _texts(n=30):
+    words = ["alpha beta", "gamma delta", "epsilon zeta"]
+    return pd.DataFrame(
+        {
+            "title": [f"{words[i % 3]} {i}" for i in range(n)],
+            "body": [f"body of row {i}" for i in range(n)],
+            "label": [i % 3 for i in range(n)],
+        }
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet", ".csv.gz"])
+def test_read_table_reads_every_format(tmp_path, suffix):
+    frame = _texts()
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_csv(path, index=False)
+    read = read_table(path)
+    pd.testing.assert_frame_equal(read.reset_index(drop=True), frame)
+
+
+def test_several_text_columns_are_joined_and_said():
+    data = prepare_table(_texts(), "label", text_column=["title", "body"])
+    assert data.kind == "text"
+    assert data.X[0] == "alpha beta 0 body of row 0"
+    assert "text columns 'title', 'body' joined with a space" in data.notes
+
+
+def test_low_cardinality_strings_are_one_hot_encoded():
+    frame = pd.DataFrame(
+        {
+            "x": np.arange(40.0),
+            "color": ["red", "blue", None, "green"] * 10,
+            "label": ["a", "b"] * 20,
+        }
+    )
+    data = prepare_table(frame, "label")
+    assert data.kind == "numeric"
+    assert data.categorical_columns == ["color"]
+    assert any("one-hot encoded 1 categorical" in n for n in data.notes)
+    encoded = make_column_encoder(["x"], ["color"]).fit_transform(frame)
+    assert encoded.shape == (40, 5)  # x, then blue, green, nan, red
+
+
+def test_load_task_file_gives_a_task(tmp_path):
+    frame = pd.DataFrame(
+        {"x": np.arange(30.0), "kind": ["u", "v"] * 15, "label": [0, 1, 2] * 10}
+    )
+    frame.to_csv(tmp_path / "shapes.csv", index=False)
+    task = load_task_file(tmp_path / "shapes.csv", "label")
+    assert task.name == "shapes" and not task.is_text
+    assert task.n_features == 3 and task.n_classes == 3
+
+
+def test_text_columns_takes_rows_or_texts():
+    step = TextColumns(["title"])
+    assert step.transform(_texts(2)) == ["alpha beta 0", "gamma delta 1"]
+    assert step.transform(np.array(["raw"], dtype=object)) == ["raw"]
+    with pytest.raises(ValueError, match="no text column 'title'"):
+        step.transform(pd.DataFrame({"other": ["a"]}))
+
+
+def test_errors_are_data_file_errors(tmp_path):
+    with pytest.raises(DataFileError, match="no target column 'y'; columns: title"):
+        prepare_table(_texts(), "y")
+    assert issubclass(DataFileError, ValueError)
