@@ -93,13 +93,16 @@ def main():
         )
         print(name, summary, flush=True)
     records = ExperimentStore(args.store).to_records()
-    print("| recipe | median child test | best-by-val child test | mean val | "
-          "epochs | s/child |")
+    print(
+        "| recipe | median child test | best-by-val child test | mean val | "
+        "epochs | s/child |"
+    )
     print("|---|---|---|---|---|---|")
     for name in names:
         settings = {**RECIPE_SETTINGS, **VARIANTS[name]}
-        rows = [r for r in records if r["status"] == "ok"
-                and _same(r["settings"], settings)]
+        rows = [
+            r for r in records if r["status"] == "ok" and _same(r["settings"], settings)
+        ]
         med, best, val, epochs, secs = [], [], [], [], []
         for task in tasks:
             rs = [r for r in rows if r["task"] == task.name]
@@ -112,8 +115,10 @@ def main():
             val.append(v.mean())
             epochs.extend(r.get("n_epochs") or settings["epochs"] for r in rs)
             secs.extend(r["train_time"] for r in rs)
-        print(f"| {name} | {np.mean(med):.3f} | {np.mean(best):.3f} | "
-              f"{np.mean(val):.3f} | {np.mean(epochs):.0f} | {np.mean(secs):.2f} |")
+        print(
+            f"| {name} | {np.mean(med):.3f} | {np.mean(best):.3f} | "
+            f"{np.mean(val):.3f} | {np.mean(epochs):.0f} | {np.mean(secs):.2f} |"
+        )
     for name, scores in baselines(tasks, space).items():
         print(f"| {name} (standardized, all views) | {np.mean(scores):.3f} | | | | |")
 

@@ -16,7 +16,7 @@ import it when they are first used.
 
 from skfti.encoding import ArchitectureEncoding
 from skfti.inferred_classifier import InferredArchitectureClassifier
-from skfti.inferrer import ArchitectureInferrer, Suggestion
+from skfti.inferrer import ArchitectureInferrer
 from skfti.meta_features import META_FEATURE_NAMES, compute_meta_features
 from skfti.population import generate_population
 from skfti.relaxed_ffnn import RelaxedFFNNClassifier
@@ -34,7 +34,6 @@ __all__ = [
     "META_FEATURE_NAMES",
     "RelaxedFFNNClassifier",
     "SearchSpace",
-    "Suggestion",
     "Task",
     "__version__",
     "check_task_collection",

@@ -46,17 +46,12 @@ def _fitted_inferrer():
 
 
 def _estimators():
-    discrete = ArchitectureEncoding.random_one_hot(SMALL, random_state=0)
-    yield RelaxedFFNNClassifier(discrete, epochs=10, learning_rate=1e-2, random_state=0)
-    yield RelaxedFFNNClassifier(
-        search_space=SMALL, epochs=10, learning_rate=1e-2, random_state=0
-    )
+    # Every child-training setting at its default (issue: defaults that work).
+    yield RelaxedFFNNClassifier()
+    yield RelaxedFFNNClassifier(ArchitectureEncoding.random_one_hot(SMALL, 0))
+    yield InferredArchitectureClassifier(FrozenEstimator(_fitted_inferrer()))
     yield InferredArchitectureClassifier(
-        FrozenEstimator(_fitted_inferrer()),
-        discretize=True,
-        epochs=10,
-        learning_rate=1e-2,
-        random_state=0,
+        FrozenEstimator(_fitted_inferrer()), n_candidates=2, combine="ensemble"
     )
 
 

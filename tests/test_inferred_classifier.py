@@ -8,28 +8,26 @@ from sklearn.preprocessing import StandardScaler
 
 from skfti import ArchitectureInferrer, InferredArchitectureClassifier
 
-CHILD = {"epochs": 10, "learning_rate": 1e-2, "random_state": 0}
+CHILD = {"epochs": 10, "random_state": 0}  # fewer epochs, defaults otherwise
 
 
 @pytest.fixture(scope="module")
 def inferrer(task_family_population):
     tasks, experiments, space = task_family_population
-    return ArchitectureInferrer(
-        search_space=space,
-        optimizer="sgd",
-        learning_rate=1e-2,
-        n_steps=1000,
-        random_state=0,
-    ).fit(tasks[1:], experiments[1:])
+    return ArchitectureInferrer(search_space=space, n_steps=1000, random_state=0).fit(
+        tasks[1:], experiments[1:]
+    )
 
 
 def test_fit_trains_the_suggested_architecture(inferrer, task_family_population):
     task = task_family_population[0][0]
     clf = InferredArchitectureClassifier(inferrer, **CHILD)
     clf.fit(task.X_train, task.y_train)
-    suggestion = inferrer.suggest(task.X_train, task.y_train)
-    assert clf.encoding_ == suggestion.encoding
-    assert clf.predicted_value_ == pytest.approx(suggestion.predicted_value)
+    encoding, value = inferrer.suggest(
+        task.X_train, task.y_train, discretize=True, return_values=True
+    )
+    assert clf.encoding_ == encoding and clf.encodings_ == [encoding]
+    assert clf.predicted_value_ == pytest.approx(value)
     assert clf.estimator_.encoding_ == clf.encoding_
     np.testing.assert_array_equal(clf.classes_, np.unique(task.y_train))
     labels, counts = np.unique(task.y_train, return_counts=True)
@@ -37,10 +35,57 @@ def test_fit_trains_the_suggested_architecture(inferrer, task_family_population)
     assert clf.score(task.X_test, task.y_test) > majority
 
 
-def test_discretize_trains_a_discrete_child(inferrer, task_family_population):
+def test_discrete_by_default_relaxed_on_request(inferrer, task_family_population):
     task = task_family_population[0][0]
-    clf = InferredArchitectureClassifier(inferrer, discretize=True, **CHILD)
+    clf = InferredArchitectureClassifier(inferrer, **CHILD)
     assert clf.fit(task.X_train, task.y_train).encoding_.is_discrete
+    relaxed = InferredArchitectureClassifier(inferrer, discretize=False, **CHILD)
+    relaxed.fit(task.X_train, task.y_train)
+    assert relaxed.encoding_ == inferrer.suggest(task.X_train, task.y_train)
+
+
+@pytest.mark.parametrize("combine", ["best", "ensemble"])
+def test_top_candidates_trained_in_parallel(inferrer, task_family_population, combine):
+    task = task_family_population[0][0]
+    clf = InferredArchitectureClassifier(
+        inferrer, n_candidates=3, combine=combine, n_jobs=2, **CHILD
+    ).fit(task.X_train, task.y_train)
+    encodings = inferrer.suggest(
+        task.X_train, task.y_train, n_suggestions=3, discretize=True
+    )
+    assert clf.encodings_ == encodings
+    assert len({tuple(np.round(e.to_vector(), 6)) for e in encodings}) == 3
+    assert [e.encoding_ for e in clf.estimators_] == encodings
+    assert clf.predicted_values_.shape == clf.validation_scores_.shape == (3,)
+    assert np.all(np.diff(clf.predicted_values_) <= 0)  # best predicted first
+    assert np.all((clf.validation_scores_ >= 0) & (clf.validation_scores_ <= 1))
+    proba = clf.predict_proba(task.X_test)
+    members = [e.predict_proba(task.X_test) for e in clf.estimators_]
+    if combine == "ensemble":
+        np.testing.assert_allclose(proba, np.mean(members, axis=0))
+    else:
+        best = clf.best_index_
+        assert clf.validation_scores_[best] == clf.validation_scores_.max()
+        np.testing.assert_allclose(proba, members[best])
+        assert clf.estimator_ is clf.estimators_[best]
+    # n_jobs does not change the result: one seed for every candidate
+    serial = InferredArchitectureClassifier(
+        inferrer, n_candidates=3, combine=combine, **CHILD
+    ).fit(task.X_train, task.y_train)
+    np.testing.assert_allclose(serial.predict_proba(task.X_test), proba, atol=1e-6)
+
+
+def test_pickle_round_trip_of_an_ensemble(inferrer, task_family_population):
+    import pickle
+
+    task = task_family_population[0][0]
+    clf = InferredArchitectureClassifier(
+        inferrer, n_candidates=2, combine="ensemble", **CHILD
+    ).fit(task.X_train, task.y_train)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(
+        again.predict_proba(task.X_test), clf.predict_proba(task.X_test)
+    )
 
 
 def test_last_step_of_a_pipeline_with_cross_validation(
@@ -81,13 +126,7 @@ def test_text_tasks_end_to_end(tmp_path, monkeypatch):
     space = SearchSpace(n_layers=2, widths=(16, 64), views=("glove50", "hashed64"))
     store = tmp_path / "text.sqlite"
     generate_population(
-        tasks,
-        4,
-        store=store,
-        search_space=space,
-        epochs=2,
-        learning_rate=1e-2,
-        random_state=0,
+        tasks, 4, store=store, search_space=space, epochs=2, random_state=0
     )
     experiments = ExperimentStore(store).experiments(tasks[1:])
     inferrer = ArchitectureInferrer(
