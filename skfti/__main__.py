@@ -28,15 +28,24 @@ def _family_args(parser, default_family="wordnet", n_tasks=8):
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
-def _child_args(parser, learning_rate=1e-3):
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=32)
+def _child_args(parser):
+    from skfti.child_recipe import RECIPE_SETTINGS as R
+
+    parser.add_argument("--epochs", type=int, default=R["epochs"], help="maximum")
+    parser.add_argument("--batch-size", type=int, default=R["batch_size"])
     parser.add_argument(
         "--learning-rate",
         type=float,
-        default=learning_rate,
+        default=R["learning_rate"],
         help="child Adam step size (default %(default)s; the paper's 1e-4 "
         "undertrains tasks of a few hundred samples)",
+    )
+    parser.add_argument("--weight-decay", type=float, default=R["weight_decay"])
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=R["n_iter_no_change"],
+        help="early-stopping patience in epochs (default %(default)s)",
     )
 
 
@@ -49,6 +58,8 @@ def _settings(args):
             "epochs": args.epochs,
             "batch_size": args.batch_size,
             "learning_rate": args.learning_rate,
+            "weight_decay": args.weight_decay,
+            "n_iter_no_change": args.patience,
         }
     )
 
@@ -56,30 +67,35 @@ def _settings(args):
 def _inferrer(space, args):
     from skfti import ArchitectureInferrer
 
+    given = {
+        "meta_features": getattr(args, "meta_features", None),
+        "learning_rate": args.vn_learning_rate,
+        "n_steps": args.vn_steps,
+    }
     return ArchitectureInferrer(
         search_space=space,
-        meta_features=getattr(args, "meta_features", "learned"),
-        optimizer="sgd",
-        learning_rate=args.vn_learning_rate,
-        n_steps=args.vn_steps,
         random_state=args.seed,
+        **{k: v for k, v in given.items() if v is not None},
     )
 
 
 def _inferrer_args(parser):
     parser.add_argument(
         "--meta-features",
-        default="learned",
+        default=None,
         choices=["learned", "precomputed", "both", "none"],
+        help="default: ArchitectureInferrer's",
     )
     parser.add_argument(
         "--vn-learning-rate",
         type=float,
-        default=1e-2,
-        help="value-network SGD step size, momentum 0.5 (default %(default)s; "
-        "the paper's 1e-4 needs far more steps)",
+        default=None,
+        help="value-network step size (default: ArchitectureInferrer's; the "
+        "paper's 1e-4 needs far more steps)",
     )
-    parser.add_argument("--vn-steps", type=int, default=3000)
+    parser.add_argument(
+        "--vn-steps", type=int, default=None, help="default: ArchitectureInferrer's"
+    )
 
 
 def _populate(args, tasks, space):
