@@ -48,17 +48,24 @@ def test_demo_runs_and_resumes(tmp_path, capsys):
     ]
     main(args)
     out = capsys.readouterr().out
-    for method in [
-        "ours (relaxed)",
-        "ours (discretized)",
-        "REINFORCE NAS",
-        "First10",
-        "random search",
-        "population best",
-        "LogisticRegression",
-        "MLPClassifier",
+    assert "children trained on the task" in out
+    for method, children in [
+        ("ours (relaxed)", 1),
+        ("ours (discretized)", 1),
+        ("ours best-of-3", 3),
+        ("ours ensemble-3", 3),
+        ("ours ensemble-5", 5),
+        ("random search best-of-3", 3),
+        ("random search best-of-5", 5),
+        ("REINFORCE NAS best-of-3", 3),
+        ("REINFORCE NAS best-of-5", 5),
+        ("First10", 10),
+        ("population best of 12", 12),
+        ("LogisticRegression", 0),
+        ("MLPClassifier", 0),
     ]:
-        assert method in out
+        (line,) = [li for li in out.splitlines() if li.startswith(method + " ")]
+        assert line.split()[-1] == str(children)
     assert "48 children trained, 0 found in the store" in out
     main(args)
     assert "0 children trained, 48 found in the store" in capsys.readouterr().out

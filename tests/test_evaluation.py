@@ -8,7 +8,7 @@ from skfti import evaluation as ev
 from skfti.evaluation import random_search, reinforce_search
 from skfti.population import task_data
 
-SETTINGS = {"epochs": 2, "batch_size": 32, "learning_rate": 1e-2}
+SETTINGS = {"epochs": 3, "batch_size": 32, "learning_rate": 1e-2}
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +44,10 @@ def test_predictive_performance_rows_and_summary(small):
     assert all(-1 <= r["spearman"] <= 1 for r in rows)
 
 
-def test_architecture_search_compares_every_method(small):
+@pytest.fixture(scope="module")
+def search_rows(small):
     tasks, experiments, table, inferrer, _ = small
-    rows = ev.architecture_search(
+    return ev.architecture_search(
         tasks,
         experiments,
         table,
@@ -57,18 +58,73 @@ def test_architecture_search_compares_every_method(small):
         n_rl=3,
         held_out=[tasks[1].name],
     )
-    methods = {r["method"]: r for r in rows}
-    assert {r["task"] for r in rows} == {tasks[1].name}
-    assert methods["ours (relaxed)"]["children_trained"] == 1
-    assert methods["REINFORCE NAS best-of-3"]["children_trained"] == 3
-    assert methods["random search best-of-5"]["children_trained"] == 5
-    assert methods["population best of 12"]["children_trained"] == 12
-    assert methods["LogisticRegression"]["children_trained"] == 0
-    assert all(0 <= r["test_accuracy"] <= 1 for r in rows)
+
+
+def test_architecture_search_compares_every_method(small, search_rows):
+    tasks, experiments, table, inferrer, _ = small
+    methods = {r["method"]: r for r in search_rows}
+    assert len(methods) == len(search_rows)
+    assert {r["task"] for r in search_rows} == {tasks[1].name}
+    expected = {
+        "ours (relaxed)": 1,
+        "ours (discretized)": 1,
+        "ours best-of-3": 3,
+        "ours ensemble-3": 3,
+        "ours best-of-5": 5,
+        "ours ensemble-5": 5,
+        "random search best-of-3": 3,
+        "random search best-of-5": 5,
+        "REINFORCE NAS best-of-3": 3,
+        "REINFORCE NAS best-of-5": 5,
+        "First10 (mean of 10 random children)": 10,
+        "population best of 12": 12,
+        "LogisticRegression": 0,
+        "MLPClassifier": 0,
+    }
+    assert {m: r["children_trained"] for m, r in methods.items()} == expected
+    assert all(0 <= r["test_accuracy"] <= 1 for r in search_rows)
+    # An ensemble of k is the first k candidates; best-of-k one of them.
+    candidates = methods["ours ensemble-5"]["architecture"].split(" + ")
+    assert len(candidates) == 5 and len(set(candidates)) == 5
+    assert methods["ours (discretized)"]["architecture"] == candidates[0]
+    assert methods["ours ensemble-3"]["architecture"].split(" + ") == candidates[:3]
+    assert methods["ours best-of-3"]["architecture"] in candidates[:3]
     with pytest.raises(ValueError, match="unknown held-out"):
         ev.architecture_search(
             tasks, experiments, table, inferrer, settings=SETTINGS, held_out=["nope"]
         )
+
+
+def test_search_baselines_match_their_budgets(small, search_rows):
+    tasks, _, table, _, _ = small
+    methods = {r["method"]: r for r in search_rows}
+    val, test = table[1]["val"], table[1]["test"]
+    order = np.random.RandomState(0).permutation(len(val))
+    for k in (3, 5):
+        best = order[:k][np.argmax(val[order[:k]])]
+        accuracy = methods[f"random search best-of-{k}"]["test_accuracy"]
+        assert accuracy == pytest.approx(test[best])
+    assert methods["population best of 12"]["test_accuracy"] == test[np.argmax(val)]
+
+
+def test_format_comparison_has_every_row(small, search_rows):
+    tasks = small[0]
+    text = ev.format_comparison(search_rows, [tasks[1]])
+    lines = text.splitlines()
+    assert "children trained on the task" in lines[0]
+    for method, children in [("ours ensemble-5", 5), ("ours best-of-3", 3)]:
+        (line,) = [li for li in lines if li.startswith(method + " ")]
+        assert line.split()[-1] == str(children)
+
+
+def test_report_has_the_cost_accuracy_plot(search_rows, tmp_path):
+    pytest.importorskip("matplotlib", reason="the report's plots need matplotlib")
+    text = ev.write_report(tmp_path, search_rows=search_rows)
+    assert "| method | children trained on the task | mean |" in text
+    assert "| ours ensemble-3 | 3 |" in text
+    assert "![cost against accuracy](cost_accuracy.png)" in text
+    for name in ["report.md", "architecture_search.png", "cost_accuracy.png"]:
+        assert (tmp_path / name).stat().st_size > 0
 
 
 def test_baselines_train_what_they_count(small):

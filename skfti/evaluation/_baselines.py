@@ -17,6 +17,7 @@ trained on the task.
 import numpy as np
 from sklearn.utils import check_random_state
 
+from skfti.child_recipe import check_settings
 from skfti.encoding import ArchitectureEncoding, _one_hot
 from skfti.population import train_on_task
 
@@ -44,9 +45,11 @@ def random_search(data, search_space, n_children, settings, random_state=None):
 
     ``data`` is ``(views, y, splits, n_classes)`` of one task (see
     :func:`skfti.population.task_views`), ``settings`` the child training
-    settings (``epochs``, ``batch_size``, ``learning_rate``).
+    settings (see :data:`skfti.child_recipe.RECIPE_SETTINGS`; missing keys
+    take the recipe's defaults).
     """
     rng = check_random_state(random_state)
+    settings = check_settings(settings)
     history = []
     for _ in range(n_children):
         encoding = ArchitectureEncoding.random_one_hot(search_space, rng)
@@ -69,8 +72,10 @@ def reinforce_search(
 
     Returns the best child by validation accuracy (its test accuracy), the
     number of children trained, and the history of samples and rewards.
+    ``settings`` as in :func:`random_search`.
     """
     rng = check_random_state(random_state)
+    settings = check_settings(settings)
     s = search_space
     logits = {
         "alpha": np.zeros((s.n_layers, s.n_base)),

@@ -9,10 +9,12 @@ on the held-out task:
   actual child accuracies (Tables 2 and 3), for several meta-feature choices
   and seeds;
 - :func:`architecture_search`: test accuracy of the child trained from
-  ``suggest`` (relaxed and discretized) against First10, random search,
-  REINFORCE NAS and the population's best child, and against
-  LogisticRegression and MLPClassifier on the same embeddings (Table 4),
-  with the number of child trainings each spent on the held-out task;
+  ``suggest`` (relaxed and discretized), of the best of and the ensemble of
+  the top 3 and 5 suggestions, against random search and REINFORCE NAS
+  given the same numbers of children, First10 and the population's best
+  child, and against LogisticRegression and MLPClassifier on the same
+  embeddings (Table 4), with the number of children each trained on the
+  held-out task;
 - :func:`training_tasks_curve`: Spearman against the number of training
   tasks (supplementary Fig. 1);
 - :func:`task_embedding_points`: learned task embeddings of several sample
@@ -29,7 +31,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from skfti.evaluation._baselines import reinforce_search
+from skfti.child_recipe import check_settings
+from skfti.evaluation._baselines import _best, reinforce_search
+from skfti.inferred_classifier import InferredArchitectureClassifier
 from skfti.population import task_data, train_on_task
 from skfti.task import check_task_collection
 
@@ -43,6 +47,14 @@ __all__ = [
 ]
 
 _SEED_MAX = np.iinfo(np.int32).max
+_CLASSIFIER_SETTINGS = (
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "weight_decay",
+    "n_iter_no_change",
+    "validation_fraction",
+)
 
 
 def experiment_table(store, tasks, settings=None):
@@ -56,7 +68,7 @@ def experiment_table(store, tasks, settings=None):
     """
     from skfti.store import settings_hash
 
-    wanted = None if settings is None else settings_hash(settings)
+    wanted = None if settings is None else settings_hash(check_settings(settings))
     by_task = {task.name: {"encodings": [], "val": [], "test": []} for task in tasks}
     for record in store.to_records():
         if record["task"] not in by_task or record["status"] != "ok":
@@ -164,50 +176,140 @@ def _row(task, seed, method, test_accuracy, n_trained, seconds, **extra):
     }
 
 
-def _suggested_rows(inferrer, tasks, experiments, k, seed, settings, data):
-    """Ours: the relaxed and discretized suggestions, each trained once."""
-    task, rows = tasks[k], []
+def _relaxed_row(model, task, seed, settings, data, fit_seconds):
+    """Ours as in the paper: the relaxed suggestion, trained once."""
     start = time.perf_counter()
-    model = _fit_held_out(inferrer, tasks, experiments, k, seed)
-    fit_seconds = time.perf_counter() - start
-    for discretize in (False, True):
-        start = time.perf_counter()
-        suggestion = model.suggest(task.X_train, task.y_train, discretize=discretize)
-        suggest_seconds = time.perf_counter() - start
-        child_seed = int(check_random_state(seed).randint(_SEED_MAX))
-        result = train_on_task(data, suggestion.encoding, child_seed, settings)
-        name = "ours (discretized)" if discretize else "ours (relaxed)"
+    encoding = model.suggest(task.X_train, task.y_train)
+    suggest_seconds = time.perf_counter() - start
+    child_seed = int(check_random_state(seed).randint(_SEED_MAX))
+    result = train_on_task(data, encoding, child_seed, settings)
+    return _row(
+        task,
+        seed,
+        "ours (relaxed)",
+        result["test_accuracy"] if result["status"] == "ok" else np.nan,
+        1,
+        suggest_seconds + result["train_time"],
+        suggest_seconds=suggest_seconds,
+        value_network_fit_seconds=fit_seconds,
+        architecture=encoding.describe(),
+    )
+
+
+def _best_of(classifier, k):
+    """Index of the kept candidate among the first ``k``, as ``combine="best"``."""
+    scores = classifier.validation_scores_[:k]
+    if not np.any(np.isfinite(scores)):
+        return 0  # no hold-out: the value network's favourite
+    losses = []
+    for estimator in classifier.estimators_[:k]:
+        history = estimator.history_
+        losses.append(history["val_loss"][history["best_epoch"]])
+    return min(range(k), key=lambda i: (-scores[i], losses[i], i))
+
+
+def _candidate_picks(classifier, budgets):
+    """``(method, candidate indices, children trained)`` of the top-k rows."""
+    n = len(classifier.estimators_)
+    picks = [("ours (discretized)", [0], 1)]
+    for k in sorted({b for b in budgets if 1 < b <= n}):
+        picks.append((f"ours best-of-{k}", [_best_of(classifier, k)], k))
+        picks.append((f"ours ensemble-{k}", list(range(k)), k))
+    return picks
+
+
+def _candidate_rows(model, task, seed, settings, budgets, fit_seconds):
+    """Ours, top-k: one classifier trains ``max(budgets)`` discrete candidates.
+
+    The first candidate is "ours (discretized)" (one child); "ours
+    best-of-k" keeps the best of the first k on the classifier's hold-out
+    (``validation_scores_``), "ours ensemble-k" averages their probabilities.
+    Every row reads the same ``max(budgets)`` trained children.
+    """
+    recipe = {key: settings[key] for key in _CLASSIFIER_SETTINGS}
+    classifier = InferredArchitectureClassifier(
+        model,
+        n_candidates=max(budgets),
+        combine="ensemble",
+        random_state=seed,
+        **recipe,
+    )
+    start = time.perf_counter()
+    classifier.fit(task.X_train, task.y_train)
+    fitted = time.perf_counter() - start
+    train = [float(np.sum(e.history_["time"])) for e in classifier.estimators_]
+    suggest_seconds = max(fitted - sum(train), 0.0)
+    proba = [e.predict_proba(task.X_test) for e in classifier.estimators_]
+    y_test = np.asarray(task.y_test)
+    rows = []
+    for method, chosen, k in _candidate_picks(classifier, budgets):
+        mean = np.mean([proba[i] for i in chosen], axis=0)
+        accuracy = np.mean(classifier.classes_[mean.argmax(axis=1)] == y_test)
+        architecture = " + ".join(classifier.encodings_[i].describe() for i in chosen)
         rows.append(
             _row(
                 task,
                 seed,
-                name,
-                result["test_accuracy"] if result["status"] == "ok" else np.nan,
-                1,
-                suggest_seconds + result["train_time"],
+                method,
+                accuracy,
+                k,
+                suggest_seconds + sum(train[:k]),
                 suggest_seconds=suggest_seconds,
                 value_network_fit_seconds=fit_seconds,
-                architecture=suggestion.encoding.describe(),
+                architecture=architecture,
             )
         )
-    return rows, model.search_space_
+    return rows
 
 
-def _population_rows(task, seed, table_row, n_random):
-    """Baselines read off the stored population (children already trained)."""
-    rng = check_random_state(seed)
+def _reinforce_rows(task, seed, data, space, settings, budgets):
+    """REINFORCE NAS best-of-k for every budget k, from one run.
+
+    The controller's first k children do not depend on what follows, so the
+    best of the first k of one run of ``max(budgets)`` children is exactly a
+    run of k children.
+    """
+    start = time.perf_counter()
+    rl = reinforce_search(data, space, max(budgets), settings, random_state=seed)
+    rows = []
+    for k in sorted(set(budgets)):
+        best = _best(rl["history"][:k])
+        seconds = sum(h["train_time"] for h in rl["history"][:k])
+        rows.append(
+            _row(
+                task,
+                seed,
+                f"REINFORCE NAS best-of-{k}",
+                best["test_accuracy"],
+                k,
+                seconds,
+                architecture=best["encoding"].describe(),
+            )
+        )
+    rows[-1]["seconds"] = time.perf_counter() - start
+    return rows
+
+
+def _population_rows(task, seed, table_row, budgets):
+    """Baselines read off the stored population (children already trained).
+
+    Random search best-of-k: the first k children of one random permutation
+    of the stored children, the best of them by validation accuracy.
+    """
     val, test = table_row["val"], table_row["test"]
     rows = []
+    if len(val) == 0:
+        return rows
     if len(val) >= 10:
         mean = test[:10].mean()
         rows.append(
             _row(task, seed, "First10 (mean of 10 random children)", mean, 10, np.nan)
         )
-    if len(val) >= n_random:
-        pick = rng.choice(len(val), n_random, replace=False)
-        best = pick[np.argmax(val[pick])]
-        method = f"random search best-of-{n_random}"
-        rows.append(_row(task, seed, method, test[best], n_random, np.nan))
+    order = check_random_state(seed).permutation(len(val))
+    for k in sorted(b for b in set(budgets) if b <= len(val)):
+        best = order[:k][np.argmax(val[order[:k]])]
+        method = f"random search best-of-{k}"
+        rows.append(_row(task, seed, method, test[best], k, np.nan))
     best = int(np.argmax(val))
     method = f"population best of {len(val)}"
     rows.append(_row(task, seed, method, test[best], len(val), np.nan))
@@ -228,26 +330,21 @@ def _sklearn_rows(task, seed, data):
     return rows
 
 
-def _search_row(
-    inferrer, tasks, experiments, table, k, seed, settings, data, n_random, n_rl
-):
-    """All methods of Table 4 on held-out task ``k`` with one seed."""
+def _search_row(inferrer, tasks, experiments, table, k, seed, settings, data, budgets):
+    """All methods of Table 4 on held-out task ``k`` with one seed.
+
+    ``budgets`` maps ``"ours"``, ``"random"`` and ``"rl"`` to the numbers of
+    children each search gets on the task.
+    """
     task = tasks[k]
-    rows, space = _suggested_rows(inferrer, tasks, experiments, k, seed, settings, data)
     start = time.perf_counter()
-    rl = reinforce_search(data, space, n_rl, settings, random_state=seed)
-    rows.append(
-        _row(
-            task,
-            seed,
-            f"REINFORCE NAS best-of-{n_rl}",
-            rl["test_accuracy"],
-            rl["n_trained"],
-            time.perf_counter() - start,
-            architecture=rl["encoding"].describe(),
-        )
-    )
-    rows += _population_rows(task, seed, table[k], n_random)
+    model = _fit_held_out(inferrer, tasks, experiments, k, seed)
+    fit_seconds = time.perf_counter() - start
+    rows = [_relaxed_row(model, task, seed, settings, data, fit_seconds)]
+    rows += _candidate_rows(model, task, seed, settings, budgets["ours"], fit_seconds)
+    rows += _population_rows(task, seed, table[k], budgets["random"])
+    space = model.search_space_
+    rows += _reinforce_rows(task, seed, data, space, settings, budgets["rl"])
     return rows + _sklearn_rows(task, seed, data)
 
 
@@ -261,6 +358,7 @@ def architecture_search(
     search_space=None,
     embedding_modules=None,
     seeds=(0, 1, 2),
+    budgets=(3, 5),
     n_random=10,
     n_rl=10,
     held_out=None,
@@ -268,15 +366,29 @@ def architecture_search(
 ):
     """Test accuracy of suggested architectures against baselines (Table 4).
 
-    For each held-out task and seed: the inferrer is fitted on the other
-    tasks, ``suggest`` gives a relaxed and a discretized architecture, and
-    each is trained once on the task (train split, ``settings``) and scored
-    on its test split. REINFORCE NAS trains ``n_rl`` children on the task;
-    First10, random search and the population's best are read off the stored
-    population (``table``, from :func:`experiment_table`); LogisticRegression
-    and MLPClassifier train on the standardized embeddings. Every child uses
-    the same training settings. ``held_out`` names the tasks to hold out in
-    turn (default: every task).
+    For each held-out task and seed, the inferrer is fitted on the other
+    tasks, then every method gets its children on the task's train split
+    (the same child ``settings``) and is scored on its test split:
+
+    - "ours (relaxed)": the relaxed suggestion, trained once (the paper);
+    - an :class:`~skfti.InferredArchitectureClassifier` with
+      ``n_candidates=max(budgets)`` trained once: its first candidate is
+      "ours (discretized)" (1 child), "ours best-of-k" keeps the best of the
+      first k on the classifier's own hold-out, "ours ensemble-k" averages
+      their probabilities (k children), for each k in ``budgets``;
+    - "random search best-of-k" (k in ``budgets`` and ``n_random``), read
+      off the stored population (``table``, from :func:`experiment_table`):
+      the first k of one random permutation of the stored children, the best
+      by validation accuracy; "First10" and the population's best likewise;
+    - "REINFORCE NAS best-of-k" (k in ``budgets`` and ``n_rl``): the best of
+      the first k children of one controller run;
+    - LogisticRegression and MLPClassifier on the standardized embeddings.
+
+    ``held_out`` names the tasks to hold out in turn (default: every task).
+    ``settings`` missing keys take the recipe's defaults
+    (:data:`skfti.child_recipe.RECIPE_SETTINGS`); the classifier's children
+    always standardize their inputs (the recipe), the other settings are
+    passed to it.
 
     Returns
     -------
@@ -285,30 +397,29 @@ def architecture_search(
         ``children_trained`` (on the held-out task), ``seconds``.
     """
     tasks = check_task_collection(tasks)
+    settings = check_settings(settings)
     space = search_space or inferrer.search_space
     names = [t.name for t in tasks]
     unknown = sorted(set(held_out or []) - set(names))
     if unknown:
         raise ValueError(f"unknown held-out tasks: {unknown}")
     held = range(len(tasks)) if held_out is None else [names.index(n) for n in held_out]
+    if not budgets or min(budgets) < 1:
+        raise ValueError(f"budgets must be positive numbers of children: {budgets}")
+    budgets = {
+        "ours": tuple(budgets),
+        "random": (*budgets, n_random),
+        "rl": (*budgets, n_rl),
+    }
     jobs = []
     for k in held:
         data = task_data(tasks[k], space, embedding_modules=embedding_modules)
-        for seed in seeds:
-            jobs.append(
-                delayed(_search_row)(
-                    inferrer,
-                    tasks,
-                    experiments,
-                    table,
-                    k,
-                    seed,
-                    settings,
-                    data,
-                    n_random,
-                    n_rl,
-                )
+        jobs += [
+            delayed(_search_row)(
+                inferrer, tasks, experiments, table, k, seed, settings, data, budgets
             )
+            for seed in seeds
+        ]
     return [row for rows in Parallel(n_jobs=n_jobs)(jobs) for row in rows]
 
 

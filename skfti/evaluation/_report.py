@@ -5,6 +5,7 @@ function returns its Markdown lines and saves its figures into the folder.
 """
 
 import os
+import re
 
 import numpy as np
 
@@ -57,39 +58,82 @@ def _prediction_section(rows):
 
 
 def _search_section(rows, folder, plt):
-    """Table 4: test accuracy per task and method, and a bar plot of the means."""
+    """Table 4: test accuracy per method and task, a bar plot and the cost plot."""
     methods = list(dict.fromkeys(r["method"] for r in rows))
-    stats = summarize(rows, "test_accuracy", by=("task", "method"))
+    tasks = list(dict.fromkeys(r["task"] for r in rows))
+    stats = summarize(rows, "test_accuracy", by=("method", "task"))
     trained = summarize(rows, "children_trained", by=("method",))
     overall = summarize(rows, "test_accuracy", by=("method",))
     lines = [
         "### Test accuracy of the architecture found (Table 4)",
         "",
-        "| task | " + " | ".join(methods) + " |",
-        "|---|" + "---|" * len(methods),
+        "| method | children trained on the task | mean | " + " | ".join(tasks) + " |",
+        "|---|---|---|" + "---|" * len(tasks),
     ]
-    for task in dict.fromkeys(r["task"] for r in rows):
-        cells = [
-            _fmt(*stats[(task, m)][:2]) if (task, m) in stats else "-" for m in methods
-        ]
-        lines.append(f"| {task} | " + " | ".join(cells) + " |")
-    lines.append(
-        "| **mean** | " + " | ".join(_fmt(*overall[(m,)][:2]) for m in methods) + " |"
-    )
-    lines.append(
-        "| children trained on the task | "
-        + " | ".join(f"{trained[(m,)][0]:.0f}" for m in methods)
-        + " |"
-    )
+    for m in methods:
+        cells = [_fmt(*stats[(m, t)][:2]) if (m, t) in stats else "-" for t in tasks]
+        head = f"| {m} | {trained[(m,)][0]:.0f} | **{_fmt(*overall[(m,)][:2])}** | "
+        lines.append(head + " | ".join(cells) + " |")
     lines.append("")
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.3 * len(methods)))
     means = [overall[(m,)][0] for m in methods]
     stds = [overall[(m,)][1] for m in methods]
     ax.barh(range(len(methods)), means, xerr=stds, color="tab:blue")
     ax.set_yticks(range(len(methods)), methods)
+    ax.invert_yaxis()
     ax.set_xlabel("test accuracy (mean over held-out tasks and seeds)")
     _save(plt, fig, folder, "architecture_search.png")
-    return lines + ["![architecture search](architecture_search.png)", ""]
+    _cost_plot(rows, folder, plt)
+    return lines + [
+        "![architecture search](architecture_search.png)",
+        "",
+        "Cost against accuracy: children trained on the held-out task (log"
+        " scale) against mean test accuracy, one line per method family;"
+        " methods that train no child are dashed horizontal lines.",
+        "",
+        "![cost against accuracy](cost_accuracy.png)",
+        "",
+    ]
+
+
+_BUDGETED = re.compile(r"^(?P<family>.+) (?P<kind>best-of|ensemble)-\d+$")
+
+
+def _families(method):
+    """The method families (plot lines) a method's point belongs to."""
+    if method == "ours (discretized)":  # one child: k = 1 of both top-k rows
+        return ["ours best-of-k", "ours ensemble-k"]
+    match = _BUDGETED.match(method)
+    if match is None:
+        return [method]
+    return [f"{match['family']} {match['kind']}-k"]
+
+
+def _cost_plot(rows, folder, plt):
+    """``cost_accuracy.png``: children trained (x, log) against test accuracy."""
+    trained = summarize(rows, "children_trained", by=("method",))
+    overall = summarize(rows, "test_accuracy", by=("method",))
+    lines = {}
+    for (method,), (cost, _, _) in trained.items():
+        for family in _families(method):
+            lines.setdefault(family, []).append((cost, overall[(method,)][0]))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, (family, points) in enumerate(lines.items()):
+        color = plt.cm.tab10(i % 10)
+        points = sorted(points)
+        if all(cost == 0 for cost, _ in points):
+            ax.axhline(points[0][1], color=color, linestyle="--", label=family)
+            continue
+        x, y = zip(*[p for p in points if p[0] > 0], strict=True)
+        ax.plot(x, y, marker="o", color=color, label=family)
+    ax.set_xscale("log")
+    ticks = sorted({c for points in lines.values() for c, _ in points if c > 0})
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("children trained on the task")
+    ax.set_ylabel("test accuracy (mean over held-out tasks and seeds)")
+    ax.legend(fontsize=7, loc="best")
+    _save(plt, fig, folder, "cost_accuracy.png")
 
 
 def _curve_section(rows, folder, plt):
@@ -173,7 +217,9 @@ def write_report(
         From :func:`predictive_performance`: the tables of Spearman and R^2.
     search_rows : list of dict, default=None
         From :func:`architecture_search`: the table of test accuracies and
-        ``architecture_search.png``.
+        children trained on the task per method, ``architecture_search.png``
+        and ``cost_accuracy.png`` (children trained, log scale, against
+        mean test accuracy, one line per method family).
     curve_rows : list of dict, default=None
         From :func:`training_tasks_curve`: a table and ``training_tasks.png``.
     embedding : tuple of (ndarray, list of str), default=None

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from skfti.child_recipe import check_settings
 from skfti.evaluation._protocols import (
     architecture_search,
     experiment_table,
@@ -28,6 +29,7 @@ __all__ = ["format_comparison", "run_demo", "run_study"]
 
 def _stored(store, tasks, settings, search_space=None):
     """The experiments and the table of stored children of ``tasks``."""
+    settings = check_settings(settings)  # as the population stored them
     with ExperimentStore(store, search_space=search_space) as opened:
         experiments = opened.experiments(tasks, settings=settings)
         table = experiment_table(opened, tasks, settings)
@@ -44,6 +46,7 @@ def run_study(
     output_dir,
     family="",
     n_seeds=3,
+    budgets=(3, 5),
     n_random=10,
     n_rl=10,
     n_jobs=None,
@@ -76,10 +79,13 @@ def run_study(
         Name of the task family, for the report's header.
     n_seeds : int, default=3
         Value-network seeds ``0 .. n_seeds - 1``.
+    budgets : tuple of int, default=(3, 5)
+        Numbers of children trained on the task by "ours best-of-k" and
+        "ours ensemble-k", and given to random search and REINFORCE.
     n_random : int, default=10
-        Budget of the random-search baseline.
+        A further budget of the random-search baseline.
     n_rl : int, default=10
-        Children trained by the REINFORCE baseline.
+        A further budget of the REINFORCE baseline.
     n_jobs : int, default=None
         Parallel fits (joblib processes).
 
@@ -103,6 +109,7 @@ def run_study(
         inferrer,
         settings=settings,
         seeds=seeds,
+        budgets=budgets,
         n_random=n_random,
         n_rl=n_rl,
         n_jobs=n_jobs,
@@ -153,12 +160,13 @@ def format_comparison(rows, held_out):
     Returns
     -------
     text : str
-        One line per method, and the mean number of children it trained.
+        One line per method: its test accuracy on each task, and the mean
+        number of children it trained on the task.
     """
     methods = list(dict.fromkeys(r["method"] for r in rows))
     width = max(len(m) for m in methods) + 2
     header = f"{'method':{width}s}" + "".join(f"{t.name:>20s}" for t in held_out)
-    lines = [header + f"{'children trained':>18s}"]
+    lines = [header + "  children trained on the task"]
     for method in methods:
         cells = {r["task"]: r for r in rows if r["method"] == method}
         line = f"{method:{width}s}" + "".join(
@@ -166,7 +174,7 @@ def format_comparison(rows, held_out):
             for t in held_out
         )
         trained = np.mean([c["children_trained"] for c in cells.values()])
-        lines.append(line + f"{trained:18.0f}")
+        lines.append(line + f"{trained:30.0f}")
     return "\n".join(lines)
 
 
@@ -180,6 +188,7 @@ def run_demo(
     family="",
     n_held_out=2,
     n_architectures=30,
+    budgets=(3, 5),
     n_rl=10,
     n_jobs=2,
     random_state=0,
@@ -211,8 +220,11 @@ def run_demo(
         Held-out tasks (the last ones).
     n_architectures : int, default=30
         Children per task.
+    budgets : tuple of int, default=(3, 5)
+        Numbers of children trained on the task by "ours best-of-k" and
+        "ours ensemble-k", and given to random search and REINFORCE.
     n_rl : int, default=10
-        Children trained by the REINFORCE baseline.
+        A further budget of the REINFORCE baseline.
     n_jobs : int, default=2
         Parallel child trainings of the population (joblib processes).
     random_state : int, default=0
@@ -256,6 +268,7 @@ def run_demo(
         inferrer,
         settings=settings,
         seeds=[random_state],
+        budgets=budgets,
         n_random=10,
         n_rl=n_rl,
         n_jobs=1,
@@ -265,7 +278,7 @@ def run_demo(
     print("4/4 test accuracy on the held-out tasks:\n")
     print(format_comparison(rows, held_out))
     for r in rows:
-        if r["method"].startswith("ours"):
+        if r["method"].startswith("ours") and "ensemble" not in r["method"]:
             print(f"  {r['task']} {r['method']}: {r['architecture']}")
     print(
         f"\ndone in {time.perf_counter() - start:.0f} s; rerun to resume from {store}"
