@@ -1,0 +1,374 @@
+"""Checking a table against its target column and choosing its features.
+
+:func:`prepare_table` detects the kind of every column (numeric,
+categorical, text, other), checks the labels (missing values, too few
+classes, too few rows per class) and the features (missing values, broken
+numeric columns, empty texts), and returns a :class:`TableData`: text data
+(the text column(s)) or numeric data (numeric and low-cardinality
+categorical columns). Every problem raises :class:`DataFileError` with one
+line naming it, before any model is loaded or any text embedded.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skfti._optional import import_optional
+from skfti.datasets._table_reading import DataFileError, _shorten
+from skfti.datasets._table_steps import TextColumns, _as_float_series
+
+__all__ = ["MAX_CATEGORIES", "TableData", "prepare_table"]
+
+MAX_CATEGORIES = 20
+"""A string column with at most this many distinct values (and at most half
+as many distinct values as rows) is categorical: one-hot encoded in numeric
+data. Other string columns are text."""
+
+_NUMERIC_SHARE = 0.9  # a string column this much numbers is a broken numeric one
+
+
+@dataclass
+class TableData:
+    """What :func:`prepare_table` found in a table.
+
+    Attributes
+    ----------
+    kind : {"text", "numeric"}
+        Text columns, or numeric (and categorical) columns.
+    X : list of str or pandas.DataFrame
+        The texts (text columns joined by a space), or the feature columns.
+    y : ndarray of shape (n_samples,)
+        The labels.
+    text_columns, numeric_columns, categorical_columns : list of str
+        The columns used.
+    notes : list of str
+        What was done, for the user: detected columns, joins, one-hot
+        encodings, dropped rows, ignored columns.
+    """
+
+    kind: str
+    X: object
+    y: np.ndarray
+    target: str
+    text_columns: list = field(default_factory=list)
+    numeric_columns: list = field(default_factory=list)
+    categorical_columns: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def classes(self):
+        """``(labels, counts)`` of the classes, sorted by label."""
+        labels, counts = np.unique(self.y, return_counts=True)
+        return labels, counts
+
+    def describe(self):
+        """One line: rows, features, classes."""
+        labels, counts = self.classes
+        if self.kind == "text":
+            what = "text column" + ("s " if len(self.text_columns) > 1 else " ")
+            what += ", ".join(repr(c) for c in self.text_columns)
+        else:
+            what = f"{len(self.numeric_columns)} numeric"
+            if self.categorical_columns:
+                what += f" + {len(self.categorical_columns)} categorical"
+            what += " columns"
+        classes = _shorten(
+            [f"{lab} {n}" for lab, n in zip(labels, counts, strict=True)], 6
+        )
+        return (
+            f"{len(self.y)} rows, {what}; target {self.target!r} with "
+            f"{len(labels)} classes ({classes})"
+        )
+
+
+def _is_str_column(values):
+    """Whether an object/string column's non-missing entries are all str."""
+    return all(isinstance(v, str) for v in values)
+
+
+def _kinds(frame, target, max_categories):
+    """``{column: "numeric" | "categorical" | "text" | "other"}`` of the features."""
+    pd = import_optional("pandas", caller="reading data files", extra="data")
+    kinds = {}
+    for column in frame.columns:
+        if column == target:
+            continue
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            kinds[column] = "numeric"
+            continue
+        if not (
+            pd.api.types.is_object_dtype(series)
+            or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype)
+        ):
+            kinds[column] = "other"  # dates, durations, ...
+            continue
+        present = series.dropna()
+        if not _is_str_column(present.tolist()):
+            if all(
+                isinstance(v, (int, float, bool, np.number, np.bool_))
+                for v in present.tolist()
+            ):
+                kinds[column] = "numeric"
+                continue
+            kinds[column] = "other"
+            continue
+        n_unique = present.nunique()
+        if n_unique <= max_categories and n_unique <= len(series) / 2:
+            kinds[column] = "categorical"
+        else:
+            kinds[column] = "text"
+    return kinds
+
+
+def _share_with_spaces(series):
+    present = series.dropna().astype(str).str.strip()
+    return float(present.str.contains(" ").mean()) if len(present) else 0.0
+
+
+def _check_not_broken_numeric(frame, column, path):
+    """Raise if a string column is really numbers with a few odd entries."""
+    pd = import_optional("pandas", caller="reading data files", extra="data")
+    present = frame[column].dropna().astype(str).str.strip()
+    present = present[present != ""]
+    numbers = pd.to_numeric(present, errors="coerce")
+    n_bad = int(numbers.isna().sum())
+    if len(present) and 0 < n_bad <= (1 - _NUMERIC_SHARE) * len(present):
+        examples = _shorten(sorted(set(present[numbers.isna()]))[:3])
+        raise DataFileError(
+            f"{path}: column {column!r} holds numbers but {n_bad} entries are not "
+            f"numbers (e.g. {examples}); fix or remove them (missing values: leave "
+            "the cell empty and pass --dropna)"
+        )
+
+
+def _labels(frame, target, path, dropna, notes):
+    series = frame[target]
+    missing = series.isna().to_numpy()
+    if series.dtype == object:
+        missing |= series.astype(str).str.strip().eq("").to_numpy()
+    if missing.any():
+        if not dropna:
+            raise DataFileError(
+                f"{path}: {int(missing.sum())} rows have no label in {target!r}; "
+                "fill them or pass --dropna to drop those rows"
+            )
+        notes.append(f"dropped {int(missing.sum())} rows without a label")
+    return missing
+
+
+def _check_classes(y, target, path, min_per_class):
+    labels, counts = np.unique(y, return_counts=True)
+    if len(y) == 0:
+        raise DataFileError(f"{path}: no rows left after dropping missing values")
+    if len(labels) < 2:
+        raise DataFileError(
+            f"{path}: target {target!r} has a single class ({labels[0]!r}) in "
+            f"{len(y)} rows; a classifier needs at least 2 classes"
+        )
+    if len(labels) > 100 and len(labels) > len(y) / 2:
+        raise DataFileError(
+            f"{path}: target {target!r} has {len(labels)} distinct values in "
+            f"{len(y)} rows: a continuous value or an identifier, not class labels"
+        )
+    small = counts < min_per_class
+    if small.any():
+        examples = _shorten(
+            [
+                f"{lab!r} ({n})"
+                for lab, n in zip(labels[small], counts[small], strict=True)
+            ],
+            4,
+        )
+        raise DataFileError(
+            f"{path}: too few rows in {int(small.sum())} classes of {target!r}: "
+            f"{examples}; every class needs at least {min_per_class}"
+        )
+
+
+def _label_array(series):
+    y = series.to_numpy()
+    if y.dtype == object:
+        types = {type(v) for v in y}
+        if len(types) > 1 or not types <= {str}:
+            y = np.array([str(v) for v in y], dtype=object)
+    elif y.dtype.kind == "f" and np.all(np.equal(np.mod(y, 1), 0)):
+        y = y.astype(np.int64)  # 1.0, 2.0: integer labels read as floats
+    return y
+
+
+def prepare_table(
+    frame,
+    target,
+    *,
+    text_column=None,
+    dropna=False,
+    max_categories=MAX_CATEGORIES,
+    min_per_class=2,
+    name="data",
+):
+    """Check a table and choose its features; raise :class:`DataFileError` if unfit.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (e.g. from :func:`read_table`).
+    target : str
+        The column of the class labels.
+    text_column : str or list of str, default=None
+        The text column(s); several are joined with a space. ``None``
+        detects: the string columns that are not categorical (see
+        :data:`MAX_CATEGORIES`); exactly one means text data, none means
+        numeric data, several is an error that asks to choose.
+    dropna : bool, default=False
+        Drop rows with a missing label, a missing or empty text, or a missing
+        numeric value (and say how many), instead of raising.
+    max_categories : int, default=20
+        A string column with at most this many distinct values (and at most
+        half as many as rows) is categorical, one-hot encoded in numeric data.
+    min_per_class : int, default=2
+        Fewest rows a class may have.
+    name : str, default="data"
+        What messages call the table (the file's path).
+
+    Returns
+    -------
+    data : TableData
+    """
+    notes = list(frame.attrs.get("notes", []))
+    columns = list(frame.columns)
+    if target not in columns:
+        raise DataFileError(
+            f"{name}: no target column {target!r}; columns: {_shorten(columns, 12)}"
+        )
+    drop = _labels(frame, target, name, dropna, notes)
+    kinds = _kinds(frame, target, max_categories)
+    if text_column is not None:
+        texts = _chosen_texts(frame, target, text_column, kinds, name)
+    else:
+        texts = _detected_texts(frame, kinds, notes, name)
+    if texts:
+        return _text_table(
+            frame, target, texts, kinds, drop, dropna, notes, name, min_per_class
+        )
+    return _numeric_table(
+        frame, target, kinds, drop, dropna, notes, name, min_per_class
+    )
+
+
+def _chosen_texts(frame, target, text_column, kinds, name):
+    """The text column(s) the user named, checked."""
+    columns = list(frame.columns)
+    texts = [text_column] if isinstance(text_column, str) else list(text_column)
+    for column in texts:
+        if column not in columns:
+            raise DataFileError(
+                f"{name}: no text column {column!r}; columns: {_shorten(columns, 12)}"
+            )
+        if column == target:
+            raise DataFileError(
+                f"{name}: {column!r} is the target; it cannot be a text column"
+            )
+        if kinds[column] not in ("text", "categorical"):
+            raise DataFileError(
+                f"{name}: column {column!r} is not text (it holds "
+                f"{frame[column].dtype} values such as "
+                f"{frame[column].dropna().iloc[:1].tolist()})"
+            )
+        _check_not_broken_numeric(frame, column, name)
+    return texts
+
+
+def _detected_texts(frame, kinds, notes, name):
+    """The one text column, or none (numeric data); raise if several."""
+    texts = [c for c, k in kinds.items() if k == "text"]
+    for column in texts:
+        _check_not_broken_numeric(frame, column, name)
+    if len(texts) > 1:
+        wordy = [c for c in texts if _share_with_spaces(frame[c]) >= 0.5]
+        if len(wordy) == 1:
+            notes.append(
+                f"columns {_shorten(set(texts) - set(wordy))} ignored (single "
+                "words: identifiers?)"
+            )
+            texts = wordy
+    if len(texts) > 1:
+        raise DataFileError(
+            f"{name}: several text columns ({_shorten(texts)}); choose with "
+            f"--text-column (several are joined with a space)"
+        )
+    if texts:
+        notes.append(f"text column {texts[0]!r} detected")
+    return texts
+
+
+def _text_table(frame, target, texts, kinds, drop, dropna, notes, name, min_per_class):
+    joined = TextColumns(texts).transform(frame)
+    empty = np.array([not t.strip() for t in joined])
+    if len(texts) > 1:
+        notes.append(f"text columns {', '.join(map(repr, texts))} joined with a space")
+    if empty.any():
+        n_empty = int(empty.sum())
+        if not dropna:
+            rows = _shorten((np.flatnonzero(empty) + 2).tolist(), 3)
+            raise DataFileError(
+                f"{name}: {n_empty} rows have a missing or empty text (file lines "
+                f"{rows}); fill them or pass --dropna to drop those rows"
+            )
+        notes.append(f"dropped {int((empty & ~drop).sum())} rows with empty text")
+    drop = drop | empty
+    ignored = [c for c in kinds if c not in texts]
+    if ignored:
+        notes.append(f"other columns ignored: {_shorten(ignored, 5)}")
+    keep = ~drop
+    y = _label_array(frame[target][keep])
+    _check_classes(y, target, name, min_per_class)
+    X = [t for t, k in zip(joined, keep, strict=True) if k]
+    return TableData("text", X, y, target, text_columns=texts, notes=notes)
+
+
+def _numeric_table(frame, target, kinds, drop, dropna, notes, name, min_per_class):
+    numeric = [c for c, k in kinds.items() if k == "numeric"]
+    categorical = [c for c, k in kinds.items() if k == "categorical"]
+    other = [c for c, k in kinds.items() if k == "other"]
+    if not numeric and not categorical:
+        raise DataFileError(
+            f"{name}: no feature columns besides the target {target!r} "
+            f"(columns: {_shorten(list(frame.columns), 12)})"
+        )
+    if other:
+        notes.append(f"columns ignored (neither numbers nor text): {_shorten(other)}")
+    values = frame[numeric].apply(_as_float_series) if numeric else None
+    if values is not None:
+        bad = ~np.isfinite(values.to_numpy(dtype=np.float64)).all(axis=1)
+        if bad.any():
+            n_bad = int(bad.sum())
+            worst = [c for c in numeric if not np.isfinite(values[c]).all()]
+            if not dropna:
+                raise DataFileError(
+                    f"{name}: {n_bad} rows have missing or infinite values in "
+                    f"numeric columns ({_shorten(worst, 4)}); fill them or pass "
+                    "--dropna to drop those rows"
+                )
+            notes.append(f"dropped {int((bad & ~drop).sum())} rows with missing values")
+            drop = drop | bad
+    if categorical:
+        notes.append(
+            f"one-hot encoded {len(categorical)} categorical columns with at most "
+            f"{MAX_CATEGORIES} distinct values ({_shorten(categorical, 5)}; a "
+            "missing value is a category of its own)"
+        )
+    keep = ~drop
+    y = _label_array(frame[target][keep])
+    _check_classes(y, target, name, min_per_class)
+    X = frame.loc[keep, numeric + categorical].reset_index(drop=True)
+    return TableData(
+        "numeric",
+        X,
+        y,
+        target,
+        numeric_columns=numeric,
+        categorical_columns=categorical,
+        notes=notes,
+    )

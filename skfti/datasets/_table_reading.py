@@ -1,0 +1,148 @@
+"""Reading a user's data file into a DataFrame: formats, compression, encodings.
+
+:func:`read_table` reads CSV, TSV, JSON Lines or Parquet with pandas (a text
+file that is not UTF-8 as Latin-1). Every problem with the file raises
+:class:`DataFileError` (a ``ValueError``) with one line naming it; the
+command line prints that line.
+"""
+
+import os
+from pathlib import Path
+
+from skfti._optional import import_optional
+
+__all__ = ["FORMATS", "DataFileError", "file_format", "read_table"]
+
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+"""File extensions and the format each is read as (``.gz`` etc. on top is fine)."""
+
+_COMPRESSION = (".gz", ".bz2", ".zip", ".xz", ".zst")
+
+
+class DataFileError(ValueError):
+    """A user's data file cannot be used as it is; the message says why, in a line."""
+
+
+def _shorten(values, limit=8):
+    values = [str(v) for v in values]
+    if len(values) > limit:
+        return ", ".join(values[:limit]) + f", ... ({len(values)} in all)"
+    return ", ".join(values)
+
+
+def file_format(path, format=None):
+    """The format of ``path``: ``format`` if given, else from its extension."""
+    if format is not None:
+        fmt = str(format).lower().lstrip(".")
+        if fmt not in set(FORMATS.values()):
+            raise DataFileError(
+                f"unknown format {format!r}; known: csv, tsv, jsonl, parquet"
+            )
+        return fmt
+    name = Path(path).name.lower()
+    for suffix in _COMPRESSION:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    suffix = Path(name).suffix
+    if suffix not in FORMATS:
+        raise DataFileError(
+            f"{path}: unknown file format {suffix or '(no extension)'!r}; use "
+            f"{', '.join(sorted(FORMATS))} or pass --format csv|tsv|jsonl|parquet"
+        )
+    return FORMATS[suffix]
+
+
+def _read(pd, path, fmt, encoding):
+    if fmt in ("csv", "tsv"):
+        return pd.read_csv(path, sep="," if fmt == "csv" else "\t", encoding=encoding)
+    if fmt == "jsonl":
+        try:
+            return pd.read_json(path, lines=True, encoding=encoding)
+        except ValueError as exc:
+            try:
+                return pd.read_json(path, encoding=encoding)  # an array of rows
+            except ValueError:
+                raise exc from None
+    import_optional(
+        "fastparquet" if _has("fastparquet") else "pyarrow",
+        caller="reading Parquet files",
+        extra="data",
+        install="pyarrow",
+    )
+    return pd.read_parquet(path)
+
+
+def _has(name):
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def _first_line(exc):
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def read_table(path, format=None):
+    """Read a data file into a DataFrame, or raise :class:`DataFileError`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file: ``.csv``, ``.tsv``, ``.jsonl`` (JSON Lines; ``.json`` may
+        also be an array of rows) or ``.parquet``, optionally compressed
+        (``.gz``, ...).
+    format : {"csv", "tsv", "jsonl", "parquet"}, default=None
+        Overrides the extension.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        At least one row and one column. A text file that is not UTF-8 is
+        read as Latin-1 (``frame.attrs["notes"]`` says so).
+
+    Raises
+    ------
+    DataFileError
+        For a missing or unreadable file, an unknown format, an empty file.
+    """
+    pd = import_optional("pandas", caller="reading data files", extra="data")
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise DataFileError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise DataFileError(f"{path}: is a directory, not a data file")
+    fmt = file_format(path, format)
+    if os.path.getsize(path) == 0:
+        raise DataFileError(f"{path}: the file is empty")
+    notes = []
+    try:
+        try:
+            frame = _read(pd, path, fmt, "utf-8")
+        except UnicodeDecodeError:
+            frame = _read(pd, path, fmt, "latin-1")
+            notes.append("not valid UTF-8: read as Latin-1")
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"{path}: the file is empty") from None
+    except ImportError:
+        raise
+    except Exception as exc:  # pandas raises many kinds for a malformed file
+        raise DataFileError(
+            f"{path}: cannot read it as {fmt}: {_first_line(exc)}"
+        ) from None
+    if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:
+        raise DataFileError(f"{path}: no columns found in the file")
+    if len(frame) == 0:
+        raise DataFileError(f"{path}: no rows (columns: {_shorten(frame.columns)})")
+    frame.columns = [str(c) for c in frame.columns]
+    frame.attrs["notes"] = notes
+    return frame
