@@ -40,6 +40,17 @@ VARIANTS = {
     "none / ranking": {"meta_features": "none", "loss": "ranking"},
     "both / ranking": {"meta_features": "both", "loss": "ranking"},
     "precomputed / ranking": {"meta_features": "precomputed", "loss": "ranking"},
+    # learned from minus the validation log-loss, ranked against the accuracy
+    "none / ranking, log-loss": {
+        "meta_features": "none",
+        "loss": "ranking",
+        "score": "neg_log_loss",
+    },
+    "both / ranking, log-loss": {
+        "meta_features": "both",
+        "loss": "ranking",
+        "score": "neg_log_loss",
+    },
 }
 
 
@@ -52,8 +63,16 @@ def family_of(task):
     return "reviews"
 
 
-def lofo_spearman(tasks, experiments, params, seed=0):
-    """Spearman per held-out task, fitting without the task's family."""
+def lofo_spearman(tasks, by_score, params, seed=0):
+    """Spearman per held-out task, fitting without the task's family.
+
+    ``by_score`` maps a score name to the tasks' experiments; the value
+    network learns from ``params["score"]`` (default accuracy) and is always
+    judged on how it ranks the validation accuracies of the held-out tasks.
+    """
+    params = dict(params)
+    experiments = by_score[params.pop("score", "accuracy")]
+    judged = by_score["accuracy"]
     out = {}
     for family in sorted({family_of(t) for t in tasks}):
         train = [i for i, t in enumerate(tasks) if family_of(t) != family]
@@ -61,9 +80,7 @@ def lofo_spearman(tasks, experiments, params, seed=0):
         model = ArchitectureInferrer(
             search_space=SearchSpace(views=TEXT_VIEWS), random_state=seed, **params
         ).fit([tasks[i] for i in train], [experiments[i] for i in train])
-        report = model.evaluate(
-            [tasks[i] for i in test], [experiments[i] for i in test]
-        )
+        report = model.evaluate([tasks[i] for i in test], [judged[i] for i in test])
         out.update(zip(report["task"], report["spearman"], strict=True))
     return out
 
@@ -148,6 +165,11 @@ def main():
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--skip-children", action="store_true")
     parser.add_argument("--name", default="text-v1")
+    parser.add_argument(
+        "--spearman-json",
+        default=None,
+        help="reuse the Spearman figures of an earlier run for the variants it holds",
+    )
     args = parser.parse_args()
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -157,14 +179,25 @@ def main():
     counts = {t.name: len(e[1]) for t, e in zip(tasks, experiments, strict=True)}
     keep = [i for i, t in enumerate(tasks) if counts[t.name] >= 10]
     tasks = [tasks[i] for i in keep]
-    experiments = [experiments[i] for i in keep]
+    by_score = {
+        score: [
+            store.experiments(tasks, settings=RECIPE_SETTINGS, score=score)[i]
+            for i in range(len(tasks))
+        ]
+        for score in ("accuracy", "neg_log_loss")
+    }
+    experiments = by_score["accuracy"]
     print(f"{len(tasks)} tasks, {sum(counts.values())} children", flush=True)
 
     # 1. choose the variant by leave-one-family-out Spearman
     spearman = {}
+    if args.spearman_json:
+        spearman = json.loads(Path(args.spearman_json).read_text())
     for name in args.variants:
+        if name in spearman:
+            continue
         start = time.perf_counter()
-        spearman[name] = lofo_spearman(tasks, experiments, VARIANTS[name])
+        spearman[name] = lofo_spearman(tasks, by_score, VARIANTS[name])
         values = np.array(list(spearman[name].values()))
         print(
             f"{name}: mean Spearman {np.nanmean(values):.3f} "
@@ -175,15 +208,17 @@ def main():
     chosen = max(means, key=means.get)
     print("chosen:", chosen, flush=True)
     (out / "spearman.json").write_text(json.dumps(spearman, indent=1))
+    params = dict(VARIANTS[chosen])
+    experiments = by_score[params.pop("score", "accuracy")]
 
     # 2. the chosen variant's suggestions on held-out families
     rows = []
     if not args.skip_children:
-        rows = evaluate_children(tasks, experiments, store, VARIANTS[chosen], args)
+        rows = evaluate_children(tasks, experiments, store, params, args)
         (out / "children.json").write_text(json.dumps(rows, indent=1))
 
     # 3. the shipped model, fitted on every task
-    export(tasks, experiments, store, chosen, means, rows, args)
+    export(tasks, experiments, params, chosen, means, rows, args)
 
 
 def evaluate_children(tasks, experiments, store, params, args):
@@ -224,11 +259,11 @@ def evaluate_children(tasks, experiments, store, params, args):
     return rows
 
 
-def export(tasks, experiments, store, chosen, means, rows, args):
+def export(tasks, experiments, params, chosen, means, rows, args):
     import skfti.pretrained
 
     model = ArchitectureInferrer(
-        search_space=SearchSpace(views=TEXT_VIEWS), random_state=0, **VARIANTS[chosen]
+        search_space=SearchSpace(views=TEXT_VIEWS), random_state=0, **params
     ).fit(tasks, experiments)
     digest = hashlib.sha256()
     for task, (u, v) in zip(tasks, experiments, strict=True):

@@ -1,0 +1,158 @@
+"""Markdown tables and a cost-accuracy plot from scripts/pretrain_model.py's output.
+
+python scripts/pretrained_report.py docs/results/pretrained
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+METHODS = [  # (row label, key in children.json, children trained on the task)
+    ("ours, 1 suggested child (discrete)", "ours (1 child) [discrete]", 1),
+    ("ours best-of-3 (discrete)", "ours best-of-3 [discrete]", 3),
+    ("ours ensemble-3 (discrete)", "ours ensemble-3 [discrete]", 3),
+    ("ours ensemble-5 (discrete)", "ours ensemble-5 [discrete]", 5),
+    ("ours, 1 suggested child (relaxed)", "ours (1 child) [relaxed]", 1),
+    ("ours ensemble-3 (relaxed)", "ours ensemble-3 [relaxed]", 3),
+    ("random search best-of-3", "random best-of-3", 3),
+    ("random search best-of-5", "random best-of-5", 5),
+    ("random search best-of-30", "random best-of-30", 30),
+    ("median random child", "population median", 1),
+    ("LogisticRegression", "LogisticRegression", 0),
+    ("MLPClassifier", "MLPClassifier", 0),
+]
+FAMILIES = ("wordnet", "fortunes", "reviews")
+
+
+def _cell(values):
+    values = np.asarray(values, dtype=float)
+    return f"{values.mean():.3f} ± {values.std():.3f}"
+
+
+def accuracy_table(rows):
+    head = "| method | children trained on the task | all 35 tasks | " + " | ".join(
+        f"{f} ({sum(r['family'] == f for r in rows)})" for f in FAMILIES
+    )
+    lines = [head + " |", "|---" * (3 + len(FAMILIES)) + "|"]
+    for label, key, cost in METHODS:
+        cells = [_cell([r[key] for r in rows])]
+        cells += [_cell([r[key] for r in rows if r["family"] == f]) for f in FAMILIES]
+        lines.append(f"| {label} | {cost} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def wins_table(rows):
+    lines = [
+        "| ours | vs | wins | ties | losses | mean difference |",
+        "|---|---|---|---|---|---|",
+    ]
+    for mine in ("ours (1 child) [discrete]", "ours ensemble-3 [discrete]"):
+        for other in ("LogisticRegression", "MLPClassifier", "random best-of-30"):
+            d = np.array([r[mine] - r[other] for r in rows])
+            lines.append(
+                f"| {mine} | {other} | {np.sum(d > 1e-9)} | "
+                f"{np.sum(np.abs(d) <= 1e-9)} | {np.sum(d < -1e-9)} | {d.mean():+.3f} |"
+            )
+    return "\n".join(lines)
+
+
+def selection_table(rows):
+    """Discrete against relaxed, judged on the tasks' validation splits only."""
+    lines = ["| suggestion | validation accuracy | test accuracy |", "|---|---|---|"]
+    for tag in ("discrete", "relaxed"):
+        for k, label in (("1 child", "1 child"), ("ensemble-3", "ensemble-3")):
+            key = "val (1 child)" if k == "1 child" else f"val {k}"
+            val = np.mean([r[f"{key} [{tag}]"] for r in rows])
+            name = "(1 child)" if k == "1 child" else k
+            test = np.mean([r[f"ours {name} [{tag}]"] for r in rows])
+            lines.append(f"| {tag}, {label} | {val:.3f} | {test:.3f} |")
+    return "\n".join(lines)
+
+
+def spearman_table(spearman):
+    lines = [
+        "| value network (meta-features / loss) | mean | "
+        + " | ".join(FAMILIES)
+        + " |",
+        "|---" * (2 + len(FAMILIES)) + "|",
+    ]
+    for name, per_task in spearman.items():
+        cells = [f"{np.nanmean(list(per_task.values())):.3f}"]
+        for f in FAMILIES:
+            vals = [v for t, v in per_task.items() if _family(t) == f]
+            cells.append(f"{np.nanmean(vals):.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _family(name):
+    if name.startswith("wordnet"):
+        return "wordnet"
+    if name.startswith("fortunes"):
+        return "fortunes"
+    return "reviews"
+
+
+def cost_plot(rows, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    lines = {
+        "ours best-of-k (discrete)": [
+            ("ours (1 child) [discrete]", 1),
+            ("ours best-of-3 [discrete]", 3),
+        ],
+        "ours ensemble-k (discrete)": [
+            ("ours (1 child) [discrete]", 1),
+            ("ours ensemble-3 [discrete]", 3),
+            ("ours ensemble-5 [discrete]", 5),
+        ],
+        "random search best-of-k": [
+            ("population median", 1),
+            ("random best-of-3", 3),
+            ("random best-of-5", 5),
+            ("random best-of-30", 30),
+        ],
+    }
+    for label, points in lines.items():
+        xs = [c for _, c in points]
+        ys = [np.mean([r[k] for r in rows]) for k, _ in points]
+        ax.plot(xs, ys, marker="o", label=label)
+    for key, style in (("LogisticRegression", ":"), ("MLPClassifier", "--")):
+        ax.axhline(np.mean([r[key] for r in rows]), ls=style, c="gray", label=key)
+    ax.set_xscale("log")
+    ax.set_xticks([1, 3, 5, 30])
+    ax.set_xticklabels(["1", "3", "5", "30"])
+    ax.set_xlabel("children trained on the task")
+    ax.set_ylabel("mean test accuracy (35 held-out-family tasks)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main():
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/results/pretrained")
+    rows = json.loads((folder / "children.json").read_text())
+    spearman = json.loads((folder / "spearman.json").read_text())
+    text = [
+        "### Leave-one-family-out Spearman (validation accuracies of held-out tasks)",
+        spearman_table(spearman),
+        "### Test accuracy on held-out families (mean ± sd over tasks)",
+        accuracy_table(rows),
+        "### Per task, ours against the alternatives",
+        wins_table(rows),
+        "### Discrete or relaxed suggestion (chosen on validation splits)",
+        selection_table(rows),
+    ]
+    (folder / "tables.md").write_text("\n\n".join(text) + "\n")
+    cost_plot(rows, folder / "cost_accuracy.png")
+    print("\n\n".join(text))
+
+
+if __name__ == "__main__":
+    main()
