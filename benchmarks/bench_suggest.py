@@ -53,6 +53,33 @@ print(time.perf_counter() - start, "tensorflow" in sys.modules)
 """
 
 
+COLD_TEXT_V1 = """
+import sys, time
+start = time.perf_counter()
+import numpy as np
+import skfti.pretrained
+inferrer = skfti.pretrained.load("text-v1")
+rng = np.random.RandomState(0)
+X = rng.normal(size=(1000, inferrer.n_features_in_)).astype(np.float32)
+y = rng.randint(4, size=1000)
+inferrer.suggest(X, y, n_suggestions=3, discretize=True)
+print(time.perf_counter() - start, "tensorflow" in sys.modules)
+"""
+
+
+def _cold_text_v1():
+    """The shipped model, 1,000 samples of view features, in a fresh process."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_TEXT_V1], capture_output=True, text=True
+    )
+    wall = time.perf_counter() - start
+    if out.returncode != 0:
+        return None
+    inner, imported = out.stdout.split()
+    return wall, float(inner), imported == "True"
+
+
 def _median_time(fn, repeat=7):
     times = []
     for _ in range(repeat):
@@ -119,6 +146,9 @@ def main():
     print(f"  first call (TF: trace + XLA)                 {tf_first:8.3f} s")
     print(f"  suggest() with task embedding     {np_suggest:8.3f} s")
     print("cold: fresh process, import + load + suggest")
+    text_v1 = _cold_text_v1()
+    if text_v1 is not None:
+        cold["text-v1 (top 3, discrete; 1,000 x 818 view features)"] = text_v1
     for name, (wall, inner, imported) in cold.items():
         print(
             f"  {name:10s} process wall {wall:6.2f} s, in-script {inner:6.2f} s, "

@@ -102,7 +102,7 @@ def _suggest(inferrer, X, y, k):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         encodings, values = inferrer.suggest(
-            X, y, n_suggestions=k, discretize=False, return_values=True
+            X, y, n_suggestions=k, discretize=True, return_values=True
         )
     if not isinstance(encodings, list):
         encodings, values = [encodings], [values]
