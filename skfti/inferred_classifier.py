@@ -9,6 +9,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from skfti._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
@@ -210,6 +211,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         child = self._child(is_text(X), seed)
         # Validate the data (NaN, one class, shapes) before the search.
         X_checked, y_checked = child._validate_X(X, reset=True, y=y)
+        check_classification_targets(y_checked)
         encodings, values = self._suggest(X_checked, y_checked)
         self.encodings_ = encodings
         self.predicted_values_ = np.asarray(values, dtype=np.float64)
