@@ -32,7 +32,14 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "results/report.md"]
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "results/report.md",  # generated tables, included in results.md by hand
+    "results/child_recipe_ablation.md",
+    "results/pretrained/*.md",
+]
 default_role = "literal"  # `x` in a docstring renders as code, as in scikit-learn
 
 # -- autodoc / autosummary ----------------------------------------------------

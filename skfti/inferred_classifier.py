@@ -20,7 +20,7 @@ from skfti.task import is_text
 
 __all__ = ["InferredArchitectureClassifier"]
 
-_SEED_MAX = np.iinfo(np.int32).max
+from skfti._seeds import SEED_MAX as _SEED_MAX
 
 
 def _fit_candidate(child, X, y, limit_threads):

@@ -31,6 +31,7 @@ from skfti.child_recipe import (
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 from skfti.task import check_task_collection
+from skfti.task_views import check_numeric_views, embed_views
 
 __all__ = [
     "generate_population",
@@ -40,7 +41,7 @@ __all__ = [
     "train_on_task",
 ]
 
-_SEED_MAX = np.iinfo(np.int32).max
+from skfti._seeds import SEED_MAX as _SEED_MAX
 
 
 def task_views(task, search_space, *, embedding_modules=None):
@@ -58,26 +59,9 @@ def task_views(task, search_space, *, embedding_modules=None):
         Aligned with ``task.X``.
     """
     if not task.is_text:
-        if search_space.n_views != 1:
-            raise ValueError(
-                f"Task {task.name!r} is numeric (a single input view) but the "
-                f"search space has {search_space.n_views} views {search_space.views}"
-            )
+        check_numeric_views(search_space, f"Task {task.name!r}")
         return [np.asarray(task.X, dtype=np.float32)]
-    from skfti.embeddings import embed_cached, get_embedding_module
-
-    if embedding_modules is None:
-        embedding_modules = [get_embedding_module(v) for v in search_space.views]
-    names = tuple(str(m.name) for m in embedding_modules)
-    if names != search_space.views:
-        raise ValueError(
-            f"The embedding modules {names} are not the search space's views "
-            f"{search_space.views}"
-        )
-    texts = list(task.X)
-    return [
-        np.asarray(embed_cached(m, texts), dtype=np.float32) for m in embedding_modules
-    ]
+    return embed_views(list(task.X), search_space, modules=embedding_modules)
 
 
 def task_data(task, search_space, *, embedding_modules=None):
@@ -390,11 +374,8 @@ def _check_arguments(tasks, n_architectures, relaxed_fraction, search_space):
     if not 0.0 <= relaxed_fraction <= 1.0:
         raise ValueError(f"relaxed_fraction must be in [0, 1], got {relaxed_fraction}")
     for task in tasks:
-        if not task.is_text and search_space.n_views != 1:
-            raise ValueError(
-                f"Task {task.name!r} is numeric (a single input view) but the "
-                f"search space has {search_space.n_views} views {search_space.views}"
-            )
+        if not task.is_text:
+            check_numeric_views(search_space, f"Task {task.name!r}")
 
 
 def _open_writable_store(store, search_space):

@@ -7,9 +7,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import check_random_state
 
+from skfti._seeds import SEED_MAX as _SEED_MAX
 from skfti.task import Task
-
-_SEED_MAX = np.iinfo(np.int32).max
 
 
 class MissingDataSourceError(ImportError):

@@ -23,7 +23,7 @@ from skfti.population import train_on_task
 
 __all__ = ["random_search", "reinforce_search"]
 
-_SEED_MAX = np.iinfo(np.int32).max
+from skfti._seeds import SEED_MAX as _SEED_MAX
 
 
 def _best(history):

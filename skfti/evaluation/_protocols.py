@@ -46,7 +46,8 @@ __all__ = [
     "training_tasks_curve",
 ]
 
-_SEED_MAX = np.iinfo(np.int32).max
+from skfti._seeds import SEED_MAX as _SEED_MAX
+
 _CLASSIFIER_SETTINGS = (
     "epochs",
     "batch_size",

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from skfti.child_recipe import (
+    PAPER_SETTINGS,
+    RECIPE_SETTINGS,
+    check_settings,
+    fit_input_scaling,
+    holdout_split,
+    mean_log_loss,
+)
+
+
+def test_settings_are_completed_and_normalized():
+    assert check_settings({}) == RECIPE_SETTINGS
+    paper = check_settings(PAPER_SETTINGS)
+    assert paper["epochs"] == 20 and paper["n_iter_no_change"] is None
+    assert check_settings({"epochs": np.int64(5)})["epochs"] == 5
+    assert check_settings({"validation_fraction": 0.0})["validation_fraction"] is None
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"weight_decay": -1}, "weight_decay"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"dropout": 0.5}, "Unknown child settings"),
+    ],
+)
+def test_bad_settings_are_named(bad, match):
+    with pytest.raises(ValueError, match=match):
+        check_settings(bad)
+
+
+def test_holdout_is_stratified_and_seeded():
+    y = np.repeat([0, 1, 2], [50, 30, 20])
+    train, held = holdout_split(y, 0.1, np.random.RandomState(0))
+    assert len(held) == 10 and len(train) == 90
+    assert sorted(np.bincount(y[held])) == [2, 3, 5]  # the class proportions
+    again = holdout_split(y, 0.1, np.random.RandomState(0))
+    np.testing.assert_array_equal(held, again[1])
+    assert holdout_split(y, None, np.random.RandomState(0)) is None
+    assert holdout_split(y[:5], 0.1, np.random.RandomState(0)) is None  # 0 rows
+
+
+def test_input_scaling_and_log_loss():
+    X = np.array([[1.0, 5.0], [3.0, 5.0]])
+    (mean, scale), unused = fit_input_scaling([X, None])
+    np.testing.assert_allclose(mean, [2.0, 5.0])
+    np.testing.assert_allclose(scale, [1.0, 1.0])  # constant column: scale 1
+    assert unused is None
+    proba = np.array([[0.9, 0.1], [0.0, 1.0]])
+    assert mean_log_loss(proba, [0, 0]) == pytest.approx(
+        -(np.log(0.9) + np.log(np.finfo(np.float32).eps)) / 2
+    )
