@@ -24,6 +24,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from skfti._adam import apply_adam
 from skfti._tf import import_tensorflow
 from skfti.child_architecture import init_weights
 from skfti.child_recipe import fit_input_scaling, mean_log_loss
@@ -41,7 +42,6 @@ _ACTIVATIONS = {
     "gelu": tf.nn.gelu,
     "linear": tf.identity,
 }
-_ADAM_BETA_1, _ADAM_BETA_2, _ADAM_EPS = 0.9, 0.999, 1e-7  # Keras' defaults
 _CACHE_SIZE = 16
 _GRAPHS = OrderedDict()
 
@@ -119,21 +119,8 @@ def _train_step(structure, state, mix, views, y, lr, decay):
             tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
         )
     grads = tape.gradient(loss, params)
-    t.assign_add(1.0)
-    beta_1_power, beta_2_power = _ADAM_BETA_1**t, _ADAM_BETA_2**t
-    for p, mp, vp, g in zip(params, m, v, grads, strict=True):
-        tf.raw_ops.ResourceApplyAdam(
-            var=p.handle,
-            m=mp.handle,
-            v=vp.handle,
-            beta1_power=beta_1_power,
-            beta2_power=beta_2_power,
-            lr=lr,
-            beta1=_ADAM_BETA_1,
-            beta2=_ADAM_BETA_2,
-            epsilon=_ADAM_EPS,
-            grad=g,
-        )
+    apply_adam(params, m, v, grads, t, lr)
+    for p in params:
         if len(p.shape) == 2:
             p.assign_sub(lr * decay * p)
     return loss

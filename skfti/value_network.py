@@ -21,6 +21,7 @@ batched into one XLA-compiled loop).
 
 import numpy as np
 
+from skfti._adam import apply_adam
 from skfti._tf import import_tensorflow
 
 tf = import_tensorflow()
@@ -227,20 +228,7 @@ def fit_value_network(
             value = _loss(net.value(u, z), target, loss)
         grads = tape.gradient(value, variables)
         if optimizer == "adam":
-            t.assign_add(1.0)
-            for var, m, v, g in zip(variables, slots, slots2, grads, strict=True):
-                tf.raw_ops.ResourceApplyAdam(
-                    var=var.handle,
-                    m=m.handle,
-                    v=v.handle,
-                    beta1_power=0.9**t,
-                    beta2_power=0.999**t,
-                    lr=lr,
-                    beta1=0.9,
-                    beta2=0.999,
-                    epsilon=1e-7,
-                    grad=g,
-                )
+            apply_adam(variables, slots, slots2, grads, t, lr)
         else:
             for var, accum, g in zip(variables, slots, grads, strict=True):
                 tf.raw_ops.ResourceApplyKerasMomentum(
