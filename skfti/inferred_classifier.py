@@ -208,11 +208,14 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 "is None"
             )
         seed = check_random_state(self.random_state).randint(_SEED_MAX)
-        child = self._child(is_text(X), seed)
+        text = is_text(X)
+        child = self._child(text, seed)
         # Validate the data (NaN, one class, shapes) before the search.
         X_checked, y_checked = child._validate_X(X, reset=True, y=y)
         check_classification_targets(y_checked)
-        encodings, values = self._suggest(X_checked, y_checked)
+        # The inferrer sees numeric X as given (float64), not the child's
+        # float32 copy, so the candidates are exactly inferrer.suggest(X, y)'s.
+        encodings, values = self._suggest(X_checked if text else X, y_checked)
         self.encodings_ = encodings
         self.predicted_values_ = np.asarray(values, dtype=np.float64)
         candidates = [clone(child).set_params(encoding=e) for e in encodings]
