@@ -215,7 +215,8 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y_checked)
         # The inferrer sees numeric X as given (float64), not the child's
         # float32 copy, so the candidates are exactly inferrer.suggest(X, y)'s.
-        encodings, values = self._suggest(X_checked if text else X, y_checked)
+        X_suggest = X_checked if text else np.asarray(X, dtype=np.float64)
+        encodings, values = self._suggest(X_suggest, y_checked)
         self.encodings_ = encodings
         self.predicted_values_ = np.asarray(values, dtype=np.float64)
         candidates = [clone(child).set_params(encoding=e) for e in encodings]
