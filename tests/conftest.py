@@ -24,8 +24,7 @@ def task_family_population(tmp_path_factory):
         50,
         store=path,
         search_space=space,
-        epochs=10,
-        learning_rate=1e-2,
+        epochs=10,  # fewer epochs for speed; the default recipe otherwise
         n_jobs=2,
         random_state=0,
     )
