@@ -72,17 +72,21 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     n_iter_no_change : int or None, default=10
         Early-stopping patience of each child on the held-out data.
     validation_fraction : float or None, default=0.1
-        Fraction of the training data held out, the same rows for every
-        candidate, for early stopping and for ``combine="best"``.
+        Fraction of the training data held out for early stopping and for
+        ``combine="best"``: the same rows for every candidate with
+        ``combine="best"``, other rows for each member of an ensemble.
     n_jobs : int, default=None
         Number of candidates trained in parallel (processes, one TensorFlow
         thread each). ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context; ``-1`` means all processors.
         Choose the backend with ``joblib.parallel_config``.
     random_state : int, RandomState instance or None, default=None
-        Seeds the hold-out split and the children's training (one seed for
-        every candidate, so they share their hold-out). Pass an int for
-        reproducible results.
+        Seeds the hold-out split and the children's training: one seed for
+        every candidate with ``combine="best"`` (they share their hold-out,
+        so their scores compare), one seed per member with
+        ``combine="ensemble"`` (each its own hold-out and initialization, as
+        in bagging; the first member is ``combine="best"``'s first
+        candidate). Pass an int for reproducible results.
     verbose : int, default=0
         Passed to the children.
 
@@ -207,7 +211,8 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None"
             )
-        seed = check_random_state(self.random_state).randint(_SEED_MAX)
+        rng = check_random_state(self.random_state)
+        seed = rng.randint(_SEED_MAX)
         text = is_text(X)
         child = self._child(text, seed)
         # Validate the data (NaN, one class, shapes) before the search.
@@ -220,6 +225,12 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         self.encodings_ = encodings
         self.predicted_values_ = np.asarray(values, dtype=np.float64)
         candidates = [clone(child).set_params(encoding=e) for e in encodings]
+        if self.combine == "ensemble":
+            # Members of an ensemble train on their own hold-out and
+            # initialization (as bagging does): more diverse, better averaged.
+            # The first keeps the shared seed, so it is combine="best"'s first.
+            for candidate in candidates[1:]:
+                candidate.set_params(random_state=rng.randint(_SEED_MAX))
         limit_threads = len(candidates) > 1 and effective_n_jobs(self.n_jobs) > 1
         self.estimators_ = Parallel(n_jobs=min(self.n_jobs or 1, len(candidates)))(
             delayed(_fit_candidate)(c, X, y, limit_threads) for c in candidates

@@ -68,11 +68,29 @@ def test_top_candidates_trained_in_parallel(inferrer, task_family_population, co
         assert clf.validation_scores_[best] == clf.validation_scores_.max()
         np.testing.assert_allclose(proba, members[best])
         assert clf.estimator_ is clf.estimators_[best]
-    # n_jobs does not change the result: one seed for every candidate
+    # n_jobs does not change the result
     serial = InferredArchitectureClassifier(
         inferrer, n_candidates=3, combine=combine, **CHILD
     ).fit(task.X_train, task.y_train)
     np.testing.assert_allclose(serial.predict_proba(task.X_test), proba, atol=1e-6)
+
+
+def test_ensemble_members_have_their_own_seeds(inferrer, task_family_population):
+    task = task_family_population[0][0]
+    kwargs = {"n_candidates": 3, **CHILD}
+    best = InferredArchitectureClassifier(inferrer, **kwargs)
+    ensemble = InferredArchitectureClassifier(inferrer, combine="ensemble", **kwargs)
+    best.fit(task.X_train, task.y_train)
+    ensemble.fit(task.X_train, task.y_train)
+    seeds = [e.random_state for e in ensemble.estimators_]
+    assert len(set(seeds)) == 3  # each its own hold-out and initialization
+    assert len({e.random_state for e in best.estimators_}) == 1  # shared
+    assert seeds[0] == best.estimators_[0].random_state
+    np.testing.assert_allclose(
+        ensemble.estimators_[0].predict_proba(task.X_test),
+        best.estimators_[0].predict_proba(task.X_test),
+        atol=1e-6,
+    )
 
 
 def test_pickle_round_trip_of_an_ensemble(inferrer, task_family_population):
