@@ -88,6 +88,33 @@ def test_suggest_prints_the_architecture_without_tensorflow(workdir):
     assert done.stderr == ""
 
 
+def test_numeric_csv_gets_the_shipped_tabular_model_by_default(tmp_path):
+    import skfti.pretrained
+
+    if "tabular-v1" not in skfti.pretrained.available():
+        pytest.skip("the pretrained model 'tabular-v1' is not shipped yet")
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame
+    frame.to_csv(tmp_path / "wine.csv", index=False)
+    code = textwrap.dedent(
+        """
+        import sys
+        from skfti.__main__ import main
+        status = main(["suggest", "wine.csv", "--target", "target"])
+        assert status == 0, status
+        assert "tensorflow" not in sys.modules, "suggest imported TensorFlow"
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "178 rows" in done.stdout and "model tabular-v1" in done.stdout
+    assert "  1. input" in done.stdout
+    assert done.stderr == ""
+
+
 def test_train_compares_saves_and_predicts_raw_texts_in_a_fresh_process(workdir):
     done = _run(
         "suggest",

@@ -111,3 +111,20 @@ def test_text_v1_suggests_for_raw_texts():
     labels = [i % 2 for i in range(40)]
     encoding = inferrer.suggest(texts, labels)
     assert encoding.search_space == inferrer.search_space_
+
+
+@pytest.mark.skipif(
+    "tabular-v1" not in skfti.pretrained.available(),
+    reason="the pretrained model 'tabular-v1' is not shipped yet",
+)
+def test_tabular_v1_suggests_for_any_number_of_columns():
+    from sklearn.datasets import load_breast_cancer, load_iris
+
+    inferrer = skfti.pretrained.load("tabular-v1")
+    assert inferrer.search_space_.views == ("input",)
+    for X, y in (load_iris(return_X_y=True), load_breast_cancer(return_X_y=True)):
+        encoding = inferrer.suggest(X, y, discretize=True)
+        assert encoding.is_discrete
+        # the task view does not depend on units
+        again = inferrer.suggest(X * 1000.0 + 5.0, y, discretize=True)
+        assert again == encoding
