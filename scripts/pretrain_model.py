@@ -2,11 +2,14 @@
 
 1. Held-out Spearman of several value-network variants on the stored
    population (validation scores only): text leaves one *family* out
-   (WordNet / fortunes / reviews); tabular leaves one *task* out. The variant
-   with the best mean is kept.
-2. With that variant fitted without each held-out group, the suggestions for
-   its tasks are trained (5 candidates, the default child recipe, one seed)
-   and scored on the task's test split, next to LogisticRegression and
+   (WordNet / fortunes / reviews); tabular leaves one *task* out.
+2. For the --n-evaluated variants with the best mean Spearman, fitted
+   without each held-out group, the suggestions for its tasks are trained
+   (3 candidates kept by the best, 5 as an ensemble; the default child
+   recipe, one seed) and scored on the task's validation and test splits.
+   The variant whose first suggestion has the best mean *validation*
+   accuracy is shipped; its test scores are reported next to
+   LogisticRegression and
    MLPClassifier (StandardScaler first; and HistGradientBoostingClassifier
    for tabular) on the same features (text: the concatenated views) and to
    random search best-of-k drawn from the stored population (chosen by
@@ -245,6 +248,13 @@ def main():
     parser.add_argument("--variants", nargs="*", default=None)
     parser.add_argument("--skip-children", action="store_true")
     parser.add_argument(
+        "--n-evaluated",
+        type=int,
+        default=3,
+        help="variants (best by Spearman) whose suggestions are trained; the "
+        "shipped one does best on the held-out validation splits",
+    )
+    parser.add_argument(
         "--relaxed",
         action="store_true",
         help="also evaluate relaxed candidates (5-20x slower to train)",
@@ -298,16 +308,40 @@ def main():
             flush=True,
         )
     means = {k: float(np.nanmean(list(v.values()))) for k, v in spearman.items()}
-    chosen = max(means, key=means.get)
-    print("chosen:", chosen, flush=True)
     (out / "spearman.json").write_text(json.dumps(spearman, indent=1))
+
+    # 2. the best variants' suggestions trained on held-out groups; the
+    #    shipped variant is the one whose first suggestion does best on the
+    #    held-out tasks' validation splits (Spearman alone rewards ranking
+    #    well, not a good argmax: a network can rank well and still climb to
+    #    a corner the population barely sampled)
+    ranked = sorted(means, key=means.get, reverse=True)[: args.n_evaluated]
+    saved = out / "children-by-variant.json"
+    by_variant = json.loads(saved.read_text()) if saved.exists() else {}
+    by_variant = {k: v for k, v in by_variant.items() if k in ranked}
+    if not args.skip_children:
+        for name in ranked:
+            if name in by_variant:
+                continue
+            print("children of", name, flush=True)
+            params = dict(VARIANTS[name])
+            experiments = by_score[params.pop("score", "accuracy")]
+            by_variant[name] = evaluate_children(
+                collection, tasks, experiments, store, params, args
+            )
+            saved.write_text(json.dumps(by_variant, indent=1))
+    validation = {
+        name: float(np.mean([r["val (1 child) [discrete]"] for r in rows]))
+        for name, rows in by_variant.items()
+    }
+    for name, value in validation.items():
+        print(f"{name}: first suggestion, mean validation accuracy {value:.4f}")
+    chosen = max(ranked, key=lambda k: (validation.get(k, -1.0), means[k]))
+    print("chosen:", chosen, flush=True)
     params = dict(VARIANTS[chosen])
     experiments = by_score[params.pop("score", "accuracy")]
-
-    # 2. the chosen variant's suggestions on held-out groups
-    rows = []
-    if not args.skip_children:
-        rows = evaluate_children(collection, tasks, experiments, store, params, args)
+    rows = by_variant.get(chosen, [])
+    if rows:
         (out / "children.json").write_text(json.dumps(rows, indent=1))
 
     # 3. the shipped model, fitted on every task
