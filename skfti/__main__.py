@@ -308,8 +308,8 @@ def _suggest_parser(sub):
     suggest.add_argument(
         "--top-k",
         type=int,
-        default=1,
-        help="number of suggestions (and of networks trained; default 1)",
+        default=3,
+        help="number of suggestions (and of networks trained; default 3)",
     )
     suggest.add_argument(
         "--train",

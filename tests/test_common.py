@@ -51,7 +51,7 @@ def _estimators():
     yield RelaxedFFNNClassifier(ArchitectureEncoding.random_one_hot(SMALL, 0))
     yield InferredArchitectureClassifier(FrozenEstimator(_fitted_inferrer()))
     yield InferredArchitectureClassifier(
-        FrozenEstimator(_fitted_inferrer()), n_candidates=2, combine="ensemble"
+        FrozenEstimator(_fitted_inferrer()), n_candidates=1
     )
 
 

@@ -19,9 +19,22 @@ def inferrer(task_family_population):
     )
 
 
-def test_fit_trains_the_suggested_architecture(inferrer, task_family_population):
+def test_defaults_average_the_three_favourites(inferrer, task_family_population):
     task = task_family_population[0][0]
     clf = InferredArchitectureClassifier(inferrer, **CHILD)
+    clf.fit(task.X_train, task.y_train)
+    assert clf.encodings_ == inferrer.suggest(
+        task.X_train, task.y_train, n_suggestions=3, discretize=True
+    )
+    members = [e.predict_proba(task.X_test) for e in clf.estimators_]
+    np.testing.assert_allclose(
+        clf.predict_proba(task.X_test), np.mean(members, axis=0), atol=1e-6
+    )
+
+
+def test_fit_trains_the_suggested_architecture(inferrer, task_family_population):
+    task = task_family_population[0][0]
+    clf = InferredArchitectureClassifier(inferrer, n_candidates=1, **CHILD)
     clf.fit(task.X_train, task.y_train)
     encoding, value = inferrer.suggest(
         task.X_train, task.y_train, discretize=True, return_values=True
@@ -37,9 +50,11 @@ def test_fit_trains_the_suggested_architecture(inferrer, task_family_population)
 
 def test_discrete_by_default_relaxed_on_request(inferrer, task_family_population):
     task = task_family_population[0][0]
-    clf = InferredArchitectureClassifier(inferrer, **CHILD)
+    clf = InferredArchitectureClassifier(inferrer, n_candidates=1, **CHILD)
     assert clf.fit(task.X_train, task.y_train).encoding_.is_discrete
-    relaxed = InferredArchitectureClassifier(inferrer, discretize=False, **CHILD)
+    relaxed = InferredArchitectureClassifier(
+        inferrer, n_candidates=1, discretize=False, **CHILD
+    )
     relaxed.fit(task.X_train, task.y_train)
     assert relaxed.encoding_ == inferrer.suggest(task.X_train, task.y_train)
 
@@ -78,7 +93,7 @@ def test_top_candidates_trained_in_parallel(inferrer, task_family_population, co
 def test_ensemble_members_have_their_own_seeds(inferrer, task_family_population):
     task = task_family_population[0][0]
     kwargs = {"n_candidates": 3, **CHILD}
-    best = InferredArchitectureClassifier(inferrer, **kwargs)
+    best = InferredArchitectureClassifier(inferrer, combine="best", **kwargs)
     ensemble = InferredArchitectureClassifier(inferrer, combine="ensemble", **kwargs)
     best.fit(task.X_train, task.y_train)
     ensemble.fit(task.X_train, task.y_train)
