@@ -223,9 +223,10 @@ def _candidate_rows(model, task, seed, settings, budgets, fit_seconds):
     """Ours, top-k: one classifier trains ``max(budgets)`` discrete candidates.
 
     The first candidate is "ours (discretized)" (one child); "ours
-    best-of-k" keeps the best of the first k on the classifier's hold-out
-    (``validation_scores_``), "ours ensemble-k" averages their probabilities.
-    Every row reads the same ``max(budgets)`` trained children.
+    best-of-k" keeps the best of the first k by ``validation_scores_``
+    (each on its own hold-out: ensemble members have their own seeds), "ours
+    ensemble-k" averages their probabilities. Every row reads the same
+    ``max(budgets)`` trained children.
     """
     recipe = {key: settings[key] for key in _CLASSIFIER_SETTINGS}
     classifier = InferredArchitectureClassifier(
