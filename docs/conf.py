@@ -39,6 +39,7 @@ exclude_patterns = [
     "results/report.md",  # generated tables, included in results.md by hand
     "results/child_recipe_ablation.md",
     "results/pretrained/*.md",
+    "results/pretrained-tabular/*.md",
 ]
 default_role = "literal"  # `x` in a docstring renders as code, as in scikit-learn
 
