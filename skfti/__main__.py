@@ -42,10 +42,23 @@ def _child_args(parser):
     )
     parser.add_argument("--weight-decay", type=float, default=R["weight_decay"])
     parser.add_argument(
+        "--dropout",
+        type=float,
+        default=R["dropout"],
+        help="dropout rate of every dense layer's input (default %(default)s)",
+    )
+    parser.add_argument(
         "--patience",
         type=int,
         default=R["n_iter_no_change"],
         help="early-stopping patience in epochs (default %(default)s)",
+    )
+    parser.add_argument(
+        "--refit",
+        action=argparse.BooleanOptionalAction,
+        default=R["refit"],
+        help="after early stopping, retrain on the held-out rows too "
+        "(default %(default)s)",
     )
 
 
@@ -59,7 +72,9 @@ def _settings(args):
             "batch_size": args.batch_size,
             "learning_rate": args.learning_rate,
             "weight_decay": args.weight_decay,
+            "dropout": args.dropout,
             "n_iter_no_change": args.patience,
+            "refit": args.refit,
         }
     )
 

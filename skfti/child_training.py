@@ -25,9 +25,10 @@ from collections import OrderedDict
 import numpy as np
 
 from skfti._adam import apply_adam
+from skfti._seeds import SEED_MAX as _SEED_MAX
 from skfti._tf import import_tensorflow
 from skfti.child_architecture import init_weights
-from skfti.child_recipe import fit_input_scaling, mean_log_loss
+from skfti.child_recipe import fit_input_scaling, mean_log_loss, refit_epochs
 
 tf = import_tensorflow()
 
@@ -57,9 +58,21 @@ def _cached(key, build):
     return fn
 
 
-def _forward(structure, params, mix, views):
-    """Logits of the network ``structure`` (see ``structure_key``)."""
+def _forward(structure, params, mix, views, dropout=None):
+    """Logits of the network ``structure`` (see ``structure_key``).
+
+    With ``dropout=(rate, seed)`` (training only), the input of every dense
+    layer, the classifier's included, is dropped out at ``rate``
+    (stateless: ``seed`` is a ``[2]`` int32 tensor, one per mini-batch).
+    """
     view_spec, mixed_views, in_width, layers, _ = structure
+
+    def drop(x, k):
+        if dropout is None:
+            return x
+        rate, seed = dropout
+        return tf.nn.experimental.stateless_dropout(x, rate, seed + [0, k])
+
     if not mixed_views:
         x = views[view_spec[0][0]]
     else:
@@ -70,7 +83,7 @@ def _forward(structure, params, mix, views):
             ]
         )
     for j, (bases, layer_in, layer_out, pass_through, mixed) in enumerate(layers):
-        z = tf.matmul(x, params[2 * j]) + params[2 * j + 1]
+        z = tf.matmul(drop(x, j), params[2 * j]) + params[2 * j + 1]
         blocks, start = [], 0
         for width, act in bases:  # contiguous blocks of one activation
             if blocks and blocks[-1][0] == act:
@@ -93,7 +106,7 @@ def _forward(structure, params, mix, views):
         if pass_through:
             terms.append(mix[2 + 2 * j] * _pad(x, layer_out - layer_in))
         x = tf.add_n(terms) if len(terms) > 1 else terms[0]
-    return tf.matmul(x, params[-2]) + params[-1]
+    return tf.matmul(drop(x, len(layers)), params[-2]) + params[-1]
 
 
 def _pad(x, n):
@@ -103,18 +116,21 @@ def _pad(x, n):
     return tf.pad(x, [[0, 0], [0, n]])
 
 
-def _train_step(structure, state, mix, views, y, lr, decay):
+def _train_step(structure, dropout, state, mix, views, y, lr, decay, seed):
     """One AdamW step on one mini-batch; returns the loss.
 
     ``state`` is ``(params, m, v, t)``, all ``tf.Variable``: the update is
     TensorFlow's fused ``ResourceApplyAdam`` kernel, in place, one pass over
     each weight (unfused elementwise Adam doubled the step time here), then
     decoupled weight decay (Loshchilov and Hutter) of the kernels,
-    ``w -= lr * decay * w``; biases are not decayed.
+    ``w -= lr * decay * w``; biases are not decayed. ``dropout`` is a rate
+    (a Python float, part of the graph); ``seed`` seeds its masks.
     """
     params, m, v, t = state
     with tf.GradientTape() as tape:
-        logits = _forward(structure, params, mix, views)
+        logits = _forward(
+            structure, params, mix, views, (dropout, seed) if dropout else None
+        )
         loss = tf.reduce_mean(
             tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
         )
@@ -126,26 +142,28 @@ def _train_step(structure, state, mix, views, y, lr, decay):
     return loss
 
 
-def _graph_epoch(structure, batch_size, jit_compile):
+def _graph_epoch(structure, batch_size, jit_compile, dropout):
     """A whole epoch as one in-graph loop (never XLA-compiled as a whole).
 
     Variables are arguments, so the traced graph serves any network of the
     same structure without retracing. With ``jit_compile`` the step inside
-    the loop is an XLA cluster.
+    the loop is an XLA cluster. ``seed`` (an int32 scalar per epoch) seeds
+    the dropout masks of its mini-batches.
     """
-    step = functools.partial(_train_step, structure)
+    step = functools.partial(_train_step, structure, dropout)
     if jit_compile:
         step = tf.function(step, jit_compile=True)
 
     @tf.function
-    def run(state, mix, train, y, perm, lr, decay):
+    def run(state, mix, train, y, perm, lr, decay, seed):
         n = tf.shape(y)[0]
         n_batches = (n + batch_size - 1) // batch_size
         total = tf.constant(0.0)
         for b in tf.range(n_batches):
             idx = perm[b * batch_size : (b + 1) * batch_size]
             batch = [None if v is None else tf.gather(v, idx) for v in train]
-            loss = step(state, mix, batch, tf.gather(y, idx), lr, decay)
+            batch_seed = tf.stack([seed, b])
+            loss = step(state, mix, batch, tf.gather(y, idx), lr, decay, batch_seed)
             total += loss * tf.cast(tf.shape(idx)[0], tf.float32)
         return total / tf.cast(n, tf.float32)
 
@@ -212,14 +230,14 @@ class ChildNetwork:
     def get_weights(self):
         return [p.numpy() for p in self.params]
 
-    def _start(self, views, y, batch_size, jit_compile):
+    def _start(self, views, y, batch_size, jit_compile, dropout):
         """The epoch graph, the training tensors and fresh Adam state."""
         train = self._views(views)
         y = tf.constant(np.asarray(y, dtype=np.int32))
         batch_size = min(int(batch_size), int(y.shape[0]))
         run_epoch = _cached(
-            ("epoch", batch_size, jit_compile, self.structure),
-            lambda: _graph_epoch(self.structure, batch_size, jit_compile),
+            ("epoch", batch_size, jit_compile, dropout, self.structure),
+            lambda: _graph_epoch(self.structure, batch_size, jit_compile, dropout),
         )
         params = self.params = [tf.Variable(p) for p in self.params]
         state = (
@@ -240,6 +258,7 @@ class ChildNetwork:
         learning_rate,
         rng,
         weight_decay=0.0,
+        dropout=0.0,
         validation=None,
         n_iter_no_change=None,
         callback=None,
@@ -259,8 +278,9 @@ class ChildNetwork:
         (seconds per epoch) and ``best_epoch`` (0-based index of the epoch
         whose weights are kept).
         """
+        dropout = float(dropout)
         run_epoch, train, y_t, state = self._start(
-            views, y, batch_size, not self.arch.is_plain
+            views, y, batch_size, not self.arch.is_plain, dropout
         )
         n = int(y_t.shape[0])
         lr = tf.constant(float(learning_rate))
@@ -273,7 +293,10 @@ class ChildNetwork:
         for epoch in range(epochs):
             start = time.perf_counter()
             perm = tf.constant(rng.permutation(n).astype(np.int32))
-            loss = float(run_epoch(state, self.mix, train, y_t, perm, lr, decay))
+            # Dropout masks draw their seed only when there is dropout, so
+            # training without it keeps the shuffles of earlier versions.
+            seed = tf.constant(rng.randint(_SEED_MAX) if dropout else 0, tf.int32)
+            loss = float(run_epoch(state, self.mix, train, y_t, perm, lr, decay, seed))
             history["loss"].append(loss)
             history["time"].append(time.perf_counter() - start)
             if not np.isfinite(loss):
@@ -309,9 +332,11 @@ def train_network(
     learning_rate,
     rng,
     weight_decay=0.0,
+    dropout=0.0,
     standardize=False,
     validation=None,
     n_iter_no_change=None,
+    refit=False,
     callback=None,
 ):
     """Draw initial weights for ``arch`` from ``rng`` and train; the one recipe.
@@ -322,20 +347,43 @@ def train_network(
     population is exactly the classifier with the same encoding, settings
     and seed. With ``standardize``, every view is standardized with the
     training data's mean and standard deviation (kept by the network).
+
+    With ``refit`` and a ``validation`` pair held out of the training data,
+    once early stopping has chosen its epoch a fresh network (new initial
+    weights from ``rng``) trains on the training and held-out rows together
+    for :func:`~skfti.child_recipe.refit_epochs` epochs, and replaces the
+    first; the history stays the first training's (its ``val_*`` curves
+    chose the length), with ``refit_epochs`` added.
     Returns the trained :class:`ChildNetwork` and its history.
     """
-    scaling = fit_input_scaling(views) if standardize else None
-    network = ChildNetwork(arch, init_weights(arch, rng), input_scaling=scaling)
-    history = network.fit(
-        views,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        rng=rng,
-        weight_decay=weight_decay,
-        validation=validation,
-        n_iter_no_change=n_iter_no_change,
-        callback=callback,
-    )
+
+    def train(views, y, epochs, validation, callback):
+        scaling = fit_input_scaling(views) if standardize else None
+        network = ChildNetwork(arch, init_weights(arch, rng), input_scaling=scaling)
+        history = network.fit(
+            views,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            rng=rng,
+            weight_decay=weight_decay,
+            dropout=dropout,
+            validation=validation,
+            n_iter_no_change=n_iter_no_change,
+            callback=callback,
+        )
+        return network, history
+
+    network, history = train(views, y, epochs, validation, callback)
+    if refit and validation is not None and n_iter_no_change is not None:
+        n_fit, n_held = len(y), len(validation[1])
+        n_epochs = refit_epochs(history["best_epoch"], n_fit, n_held, epochs)
+        all_views = [
+            None if v is None else np.concatenate([v, h])
+            for v, h in zip(views, validation[0], strict=True)
+        ]
+        all_y = np.concatenate([np.asarray(y), np.asarray(validation[1])])
+        network, _ = train(all_views, all_y, n_epochs, None, None)
+        history["refit_epochs"] = n_epochs
     return network, history

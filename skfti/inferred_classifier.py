@@ -71,12 +71,18 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         Adam's step size.
     weight_decay : float, default=1e-4
         Decoupled weight decay of the kernels.
+    dropout : float, default=0.2
+        Dropout rate of every dense layer's input, at training time.
     n_iter_no_change : int or None, default=10
         Early-stopping patience of each child on the held-out data.
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out for early stopping and for
         ``combine="best"``: the same rows for every candidate with
         ``combine="best"``, other rows for each member of an ensemble.
+    refit : bool, default=True
+        Retrain each candidate on all the training data (hold-out included)
+        for as long as its early stopping chose. ``combine="best"`` still
+        chooses by the hold-out scores of the first training.
     n_jobs : int, default=None
         Number of candidates trained in parallel (processes, one TensorFlow
         thread each). ``None`` means 1 unless in a
@@ -157,8 +163,10 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 "batch_size",
                 "learning_rate",
                 "weight_decay",
+                "dropout",
                 "n_iter_no_change",
                 "validation_fraction",
+                "refit",
             )
         },
         "n_jobs": [Integral, None],
@@ -177,8 +185,10 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         batch_size=RECIPE_SETTINGS["batch_size"],
         learning_rate=RECIPE_SETTINGS["learning_rate"],
         weight_decay=RECIPE_SETTINGS["weight_decay"],
+        dropout=RECIPE_SETTINGS["dropout"],
         n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
         validation_fraction=RECIPE_SETTINGS["validation_fraction"],
+        refit=RECIPE_SETTINGS["refit"],
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -191,8 +201,10 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
+        self.dropout = dropout
         self.n_iter_no_change = n_iter_no_change
         self.validation_fraction = validation_fraction
+        self.refit = refit
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -273,8 +285,10 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
+            dropout=self.dropout,
             n_iter_no_change=self.n_iter_no_change,
             validation_fraction=self.validation_fraction,
+            refit=self.refit,
             random_state=seed,
             verbose=self.verbose,
         )

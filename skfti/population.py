@@ -178,8 +178,10 @@ def _fit_child(arch, views, y, train, seed, settings):
         batch_size=settings["batch_size"],
         learning_rate=settings["learning_rate"],
         weight_decay=settings["weight_decay"],
+        dropout=settings["dropout"],
         standardize=settings["standardize"],
         n_iter_no_change=settings["n_iter_no_change"] if validation else None,
+        refit=settings["refit"],
         validation=validation,
         rng=rng,
     )
@@ -247,8 +249,10 @@ def generate_population(
     batch_size=RECIPE_SETTINGS["batch_size"],
     learning_rate=RECIPE_SETTINGS["learning_rate"],
     weight_decay=RECIPE_SETTINGS["weight_decay"],
+    dropout=RECIPE_SETTINGS["dropout"],
     n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
     validation_fraction=RECIPE_SETTINGS["validation_fraction"],
+    refit=RECIPE_SETTINGS["refit"],
     standardize=RECIPE_SETTINGS["standardize"],
     n_jobs=None,
     random_state=None,
@@ -282,6 +286,8 @@ def generate_population(
         Adam's step size.
     weight_decay : float, default=1e-4
         Decoupled weight decay of the kernels (AdamW).
+    dropout : float, default=0.2
+        Dropout rate of every dense layer's input, at training time.
     n_iter_no_change : int or None, default=10
         Stop a child when the loss on its hold-out has not improved for this
         many epochs, keeping the best epoch's weights. ``None`` trains
@@ -290,6 +296,10 @@ def generate_population(
         Fraction of each task's *training* split held out for early stopping.
         The stored validation score is measured on the task's validation
         split, which chose nothing.
+    refit : bool, default=True
+        Retrain each child on its whole training split for as long as early
+        stopping chose (twice the training time); the stored scores are the
+        refitted child's.
     standardize : bool, default=True
         Standardize each input view on the child's training data.
     n_jobs : int, default=None
@@ -332,8 +342,10 @@ def generate_population(
             "batch_size": batch_size,
             "learning_rate": learning_rate,
             "weight_decay": weight_decay,
+            "dropout": dropout,
             "n_iter_no_change": n_iter_no_change,
             "validation_fraction": validation_fraction,
+            "refit": refit,
             "standardize": standardize,
         }
     )

@@ -28,9 +28,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     base layers ``o_i`` are dense layers of several widths and activations,
     fused into one matmul; ``gamma`` mixes the input views; a softmax
     classifier sits on top. Training (the recipe of :mod:`skfti.child_recipe`)
-    standardizes each input view, minimizes the cross-entropy with Adam and
-    decoupled weight decay, and stops early on a held-out fraction of the
-    training data, keeping the best epoch's weights.
+    standardizes each input view, minimizes the cross-entropy with Adam,
+    decoupled weight decay and dropout, stops early on a held-out fraction of
+    the training data, then retrains on all of it for as long (``refit``).
 
     Parameters
     ----------
@@ -55,6 +55,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         Adam's step size.
     weight_decay : float, default=1e-4
         Decoupled weight decay of the kernels (AdamW; biases are not decayed).
+    dropout : float, default=0.2
+        Fraction of the input units of every dense layer (the classifier's
+        included) dropped at each training step. 0 disables dropout.
     n_iter_no_change : int or None, default=10
         Stop when the validation loss has not improved for this many epochs
         and restore the weights of the best epoch. ``None`` trains ``epochs``
@@ -64,6 +67,12 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         early stopping and ``history_["val_loss"]`` / ``["val_accuracy"]``.
         ``None`` or 0 trains on everything. Ignored when ``fit`` gets
         ``validation_data``.
+    refit : bool, default=True
+        Once early stopping on the ``validation_fraction`` hold-out has chosen
+        the number of epochs, train a fresh network on all the training data
+        (hold-out included) for that long, scaled by the rows added
+        (:func:`skfti.child_recipe.refit_epochs`), and keep it. Never applied
+        with ``fit``'s ``validation_data``.
     standardize : bool, default=True
         Standardize each input view with the mean and standard deviation of
         the training data (kept with the fitted network).
@@ -91,9 +100,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     history_ : dict
         ``loss`` (mean training loss per epoch), ``val_loss`` and
         ``val_accuracy`` (when validating), ``time`` (seconds per epoch) and
-        ``best_epoch`` (0-based index of the epoch whose weights are kept).
+        ``best_epoch`` (0-based index of the epoch whose weights are kept),
+        of the early-stopped training; with ``refit``, ``refit_epochs`` too.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run before the refit.
     input_scaling_ : list of (mean, scale) or None
         Per input view, the standardization of the training data (``None``
         without ``standardize``)
@@ -120,11 +130,12 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     -----
     "Fast Task-Aware Architecture Inference", section 3.4 (Eq. 4) and 5.1.
     The paper trains children with Adam 1e-4 for 20 epochs, batch 32, no
-    stopping rule and raw inputs: ``RelaxedFFNNClassifier(epochs=20,
-    learning_rate=1e-4, weight_decay=0, n_iter_no_change=None,
-    validation_fraction=None, standardize=False)``
-    (:data:`skfti.child_recipe.PAPER_SETTINGS`). Those settings undertrain
-    here; the defaults are the recipe measured in docs/results.md.
+    stopping rule, no dropout and raw inputs: ``RelaxedFFNNClassifier(
+    epochs=20, learning_rate=1e-4, weight_decay=0, dropout=0,
+    n_iter_no_change=None, validation_fraction=None, refit=False,
+    standardize=False)`` (:data:`skfti.child_recipe.PAPER_SETTINGS`). Those
+    settings undertrain here; the defaults are the recipe measured in
+    docs/results.md ("Child recipe").
     Runs on a GPU when TensorFlow sees one, else on the CPU.
 
     Examples
@@ -147,8 +158,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
+        "refit": ["boolean"],
         "standardize": ["boolean"],
         "fast_path": ["boolean"],
         "random_state": ["random_state"],
@@ -165,8 +178,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         batch_size=RECIPE_SETTINGS["batch_size"],
         learning_rate=RECIPE_SETTINGS["learning_rate"],
         weight_decay=RECIPE_SETTINGS["weight_decay"],
+        dropout=RECIPE_SETTINGS["dropout"],
         n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
         validation_fraction=RECIPE_SETTINGS["validation_fraction"],
+        refit=RECIPE_SETTINGS["refit"],
         standardize=RECIPE_SETTINGS["standardize"],
         fast_path=True,
         random_state=None,
@@ -179,8 +194,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
+        self.dropout = dropout
         self.n_iter_no_change = n_iter_no_change
         self.validation_fraction = validation_fraction
+        self.refit = refit
         self.standardize = standardize
         self.fast_path = fast_path
         self.random_state = random_state
@@ -346,8 +363,11 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
+            dropout=self.dropout,
             standardize=self.standardize,
             n_iter_no_change=self.n_iter_no_change if val is not None else None,
+            # Refit on the held-out rows too, never on the user's validation_data.
+            refit=self.refit and validation_data is None,
             rng=rng,
             validation=val,
             callback=self._print_epoch if self.verbose >= 1 else None,

@@ -8,6 +8,7 @@ from skfti.child_recipe import (
     fit_input_scaling,
     holdout_split,
     mean_log_loss,
+    refit_epochs,
 )
 
 
@@ -28,7 +29,9 @@ def test_settings_are_completed_and_normalized():
         ({"weight_decay": -1}, "weight_decay"),
         ({"n_iter_no_change": 0}, "n_iter_no_change"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
-        ({"dropout": 0.5}, "Unknown child settings"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"dropout": -0.1}, "dropout"),
+        ({"momentum": 0.9}, "Unknown child settings"),
     ],
 )
 def test_bad_settings_are_named(bad, match):
@@ -57,3 +60,9 @@ def test_input_scaling_and_log_loss():
     assert mean_log_loss(proba, [0, 0]) == pytest.approx(
         -(np.log(0.9) + np.log(np.finfo(np.float32).eps)) / 2
     )
+
+
+def test_refit_epochs_grow_with_the_rows_added():
+    assert refit_epochs(best_epoch=8, n_fit=90, n_held=10, max_epochs=200) == 10
+    assert refit_epochs(best_epoch=0, n_fit=90, n_held=10, max_epochs=200) == 1
+    assert refit_epochs(best_epoch=199, n_fit=90, n_held=10, max_epochs=200) == 200

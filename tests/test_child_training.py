@@ -58,3 +58,39 @@ def test_decoupled_weight_decay_shrinks_kernels_not_biases(data):
     for a, b in zip(plain.get_weights(), decayed.get_weights(), strict=True):
         if a.ndim == 2:
             assert np.sum(b**2) < 0.5 * np.sum(a**2)
+
+
+def test_dropout_is_seeded_and_only_at_training(data):
+    X, y = data
+    kw = dict(epochs=3, batch_size=32, learning_rate=1e-2, dropout=0.5)
+    a, ha = train_network(_arch(), [X], y, rng=np.random.RandomState(0), **kw)
+    b, hb = train_network(_arch(), [X], y, rng=np.random.RandomState(0), **kw)
+    assert ha["loss"] == hb["loss"]  # the masks come from rng
+    plain, hp = train_network(
+        _arch(), [X], y, rng=np.random.RandomState(0), **{**kw, "dropout": 0.0}
+    )
+    assert ha["loss"] != hp["loss"]
+    # Prediction is deterministic: no units are dropped outside training.
+    np.testing.assert_array_equal(a.predict_proba([X]), a.predict_proba([X]))
+    np.testing.assert_allclose(a.predict_proba([X]), b.predict_proba([X]))
+
+
+def test_refit_trains_on_the_held_out_rows_too(data):
+    X, y = data
+    kw = dict(
+        epochs=100, batch_size=32, learning_rate=1e-2, n_iter_no_change=2,
+        validation=([X[150:]], y[150:]), standardize=True,
+    )  # fmt: skip
+    first, h1 = train_network(
+        _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0), **kw
+    )
+    refit, h2 = train_network(
+        _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0), refit=True, **kw
+    )
+    # The same first training chose the length; the refit ran that long
+    # on all 200 rows (scaled by 200 / 150), standardized on all of them.
+    assert h2["loss"] == h1["loss"] and "refit_epochs" not in h1
+    assert h2["refit_epochs"] == round((h1["best_epoch"] + 1) * 200 / 150)
+    ((mean, _),) = refit.input_scaling
+    np.testing.assert_allclose(mean, X.mean(0), rtol=1e-4, atol=1e-6)
+    assert not np.allclose(refit.predict_proba([X]), first.predict_proba([X]))

@@ -53,8 +53,10 @@ _CLASSIFIER_SETTINGS = (
     "batch_size",
     "learning_rate",
     "weight_decay",
+    "dropout",
     "n_iter_no_change",
     "validation_fraction",
+    "refit",
 )
 
 
