@@ -14,6 +14,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone
 
+from skfti.embeddings._concat import SEPARATOR
 from skfti.task import is_text
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "check_texts",
     "embed_views",
     "embedding_modules",
+    "stacked_views",
     "standardize_features",
     "task_features",
 ]
@@ -96,7 +98,9 @@ def embed_views(texts, search_space, *, modules=None, stack=False):
     modules : list of EmbeddingModule, default=None
         See :func:`embedding_modules`.
     stack : bool, default=False
-        Return one array, the views side by side (``np.hstack``).
+        Return one array, every feature once: the views side by side
+        (``np.hstack``), leaving out a view that only concatenates other
+        views of the space (see :func:`stacked_views`).
 
     Returns
     -------
@@ -107,11 +111,44 @@ def embed_views(texts, search_space, *, modules=None, stack=False):
     from skfti.embeddings import embed_cached
 
     texts = check_texts(texts)
-    views = [
-        np.asarray(embed_cached(m, texts), dtype=np.float32)
-        for m in embedding_modules(search_space, modules)
-    ]
+    modules = embedding_modules(search_space, modules)
+    if stack:
+        kept = stacked_views(search_space)
+        pairs = zip(modules, search_space.views, strict=True)
+        modules = [m for m, v in pairs if v in kept]
+    views = [np.asarray(embed_cached(m, texts), dtype=np.float32) for m in modules]
     return np.hstack(views) if stack else views
+
+
+def stacked_views(search_space):
+    """The views whose features, side by side, hold every feature once.
+
+    A view named ``"a+b"`` (a :class:`~skfti.embeddings.ConcatenatedEmbedding`)
+    whose parts are all views of the space adds no feature of its own, so it
+    is left out.
+
+    Parameters
+    ----------
+    search_space : SearchSpace
+
+    Returns
+    -------
+    views : tuple of str
+        In the space's order.
+
+    Examples
+    --------
+    >>> from skfti import SearchSpace
+    >>> from skfti.task_views import stacked_views
+    >>> stacked_views(SearchSpace(views=("glove50", "use512", "glove50+use512")))
+    ('glove50', 'use512')
+    """
+    views = tuple(search_space.views)
+
+    def derived(view):
+        return SEPARATOR in view and set(view.split(SEPARATOR)) <= set(views)
+
+    return tuple(v for v in views if not derived(v))
 
 
 def check_numeric_views(search_space, name="the task"):

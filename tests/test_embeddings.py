@@ -9,6 +9,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skfti.embeddings import (
+    ConcatenatedEmbedding,
     EmbeddingModule,
     GloVeEmbedding,
     HashedNGramEmbedding,
@@ -301,6 +302,27 @@ def test_embed_cached_uses_environment_and_recovers_corrupt_files(
     np.testing.assert_array_equal(np.load(path), again)
 
 
+def test_concatenated_embedding_puts_cached_parts_side_by_side(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKFTI_CACHE_DIR", str(tmp_path))
+    a, b = CountingEmbedding(dim=4), HashedNGramEmbedding(dim=8)
+    both = ConcatenatedEmbedding([a, b])
+    assert (both.name, both.output_dim) == (f"{a.name}+hashed8", 12)
+    texts = ["one text", "two texts"]
+    out = both.embed(texts)
+    np.testing.assert_array_equal(out, np.hstack([a.embed(texts), b.embed(texts)]))
+    embed_cached(a, texts)
+    assert a.calls == 2  # the part came from the cache the concatenation filled
+    assert ConcatenatedEmbedding([a, HashedNGramEmbedding(dim=16)]).cache_key != (
+        both.cache_key
+    )
+    restored = pickle.loads(pickle.dumps(both))
+    np.testing.assert_array_equal(restored.embed(texts), out)
+    with pytest.raises(ValueError, match="at least two"):
+        ConcatenatedEmbedding([a])
+    with pytest.raises(ValueError, match="distinct parts"):
+        ConcatenatedEmbedding([b, HashedNGramEmbedding(dim=8)])
+
+
 # --- registry -------------------------------------------------------------------------
 
 
@@ -310,6 +332,10 @@ def test_get_embedding_module_resolves_names():
     assert get_embedding_module(module) is module
     with pytest.raises(ValueError, match="unknown embedding module 'nnlm50'"):
         get_embedding_module("nnlm50")
+    joined = get_embedding_module("hashed8+hashed16")
+    assert isinstance(joined, ConcatenatedEmbedding) and joined.output_dim == 24
+    with pytest.raises(ValueError, match="unknown embedding module 'nnlm50'"):
+        get_embedding_module("hashed8+nnlm50")
 
 
 def test_get_embedding_module_names_the_missing_package(monkeypatch):

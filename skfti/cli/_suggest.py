@@ -23,6 +23,7 @@ from skfti.cli._models import (
 )
 from skfti.datasets import DataFileError
 from skfti.datasets._files import make_column_encoder, prepare_table, read_table
+from skfti.task_views import stacked_views
 
 
 def _say(args, text):
@@ -269,7 +270,7 @@ def _train_and_compare(args, data, inferrer, split, k, encoder):
     label = "skfti " + ("(suggested architecture)" if k == 1 else f"({combine} of {k})")
     rows = {label: ours, **scores}
     features = (
-        "the concatenated views " + " + ".join(inferrer.search_space_.views)
+        "the concatenated views " + " + ".join(stacked_views(inferrer.search_space_))
         if data.kind == "text"
         else "the encoded columns"
     )

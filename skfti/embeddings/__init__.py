@@ -8,6 +8,7 @@ tasks. TensorFlow is imported only by :class:`HubEmbedding` and
 
 from skfti.embeddings._base import EmbeddingModule
 from skfti.embeddings._cache import embed_cached, get_cache_dir
+from skfti.embeddings._concat import ConcatenatedEmbedding
 from skfti.embeddings._glove import GloVeEmbedding, WordVectorEmbedding
 from skfti.embeddings._hashed import HashedNGramEmbedding
 from skfti.embeddings._hub import HubEmbedding, export_hub_module
@@ -16,6 +17,7 @@ from skfti.embeddings._tabular import TabularFeatureMap
 from skfti.embeddings._use import UniversalSentenceEncoder
 
 __all__ = [
+    "ConcatenatedEmbedding",
     "EmbeddingModule",
     "GloVeEmbedding",
     "HashedNGramEmbedding",

