@@ -20,7 +20,8 @@ from skfti.child_recipe import PAPER_SETTINGS, RECIPE_SETTINGS
 
 TEXT_VIEWS = ("glove50", "use512", "hashed256")
 
-BASE = {**PAPER_SETTINGS, "learning_rate": 1e-3}  # the previous README recipe
+BASE = {**PAPER_SETTINGS, "learning_rate": 1e-3}  # the README recipe of 2026-11-27
+PREVIOUS = {**RECIPE_SETTINGS, "dropout": 0.0, "refit": False}  # of 2026-11-28
 VARIANTS = {
     "previous (Adam 1e-3, 20 epochs)": BASE,
     "+ standardize": {**BASE, "standardize": True},
@@ -31,12 +32,14 @@ VARIANTS = {
         "n_iter_no_change": 10,
         "validation_fraction": 0.1,
     },
-    "+ weight decay 1e-4 (default)": RECIPE_SETTINGS,
-    "default, weight decay 1e-3": {**RECIPE_SETTINGS, "weight_decay": 1e-3},
-    "default, weight decay 1e-2": {**RECIPE_SETTINGS, "weight_decay": 1e-2},
-    "default, batch 64": {**RECIPE_SETTINGS, "batch_size": 64},
-    "default, learning rate 3e-4": {**RECIPE_SETTINGS, "learning_rate": 3e-4},
-    "default without standardize": {**RECIPE_SETTINGS, "standardize": False},
+    "+ weight decay 1e-4 (default of 2026-11-28)": PREVIOUS,
+    "default of 2026-11-28, weight decay 1e-3": {**PREVIOUS, "weight_decay": 1e-3},
+    "default of 2026-11-28, weight decay 1e-2": {**PREVIOUS, "weight_decay": 1e-2},
+    "default of 2026-11-28, batch 64": {**PREVIOUS, "batch_size": 64},
+    "default of 2026-11-28, learning rate 3e-4": {**PREVIOUS, "learning_rate": 3e-4},
+    "default of 2026-11-28 without standardize": {**PREVIOUS, "standardize": False},
+    "+ dropout 0.2": {**PREVIOUS, "dropout": 0.2},
+    "+ dropout 0.2 + refit (default)": RECIPE_SETTINGS,
 }
 
 

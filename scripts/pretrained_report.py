@@ -28,6 +28,11 @@ METHODS = [  # (row label, key in children.json, children trained on the task)
     ("random search best-of-3", "random best-of-3", 3),
     ("random search best-of-5", "random best-of-5", 5),
     ("random search best-of-30", "random best-of-30", 30),
+    (
+        "random search best-of-30, winner refitted",
+        "random best-of-30, refitted",
+        30,
+    ),
     ("median random child", "population median", 1),
     ("LogisticRegression", "LogisticRegression", 0),
     ("MLPClassifier", "MLPClassifier", 0),
@@ -73,7 +78,9 @@ def wins_table(rows):
         "| ours | vs | wins | ties | losses | mean difference |",
         "|---|---|---|---|---|---|",
     ]
-    others = [k for k in BASELINES if k in rows[0]] + ["random best-of-30"]
+    others = [k for k in BASELINES if k in rows[0]] + [
+        k for k in ("random best-of-30", "random best-of-30, refitted") if k in rows[0]
+    ]
     for mine in ("ours (1 child) [discrete]", "ours ensemble-3 [discrete]"):
         for other in others:
             d = np.array([r[mine] - r[other] for r in rows])

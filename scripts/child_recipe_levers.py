@@ -1,0 +1,203 @@
+"""Child-recipe levers on fixed architectures, on the 35 pretraining text tasks.
+
+Each variant of the recipe trains the same architectures (fixed ones, and
+optionally random one-hot ones) with the same seeds on every task's training
+split, and is scored on the task's validation split (the figure that chose
+the recipe) and test split (reported). "ensemble" averages the probabilities
+of the seeds of one architecture. Rows are appended to a JSON-lines file;
+``--table`` prints the Markdown table of a file.
+
+    python scripts/child_recipe_levers.py results/levers.jsonl --seeds 0,1,2 \
+        --variants '[{"name": "base", "dropout": 0, "refit": false},
+                     {"name": "d0.2+refit", "dropout": 0.2}]' \
+        --archs use-relu256-128,use-tanh128
+    python scripts/child_recipe_levers.py results/levers1.jsonl --table
+
+A variant is the default recipe (skfti.child_recipe.RECIPE_SETTINGS) with
+its keys replaced (``dropout``, ``refit``, ...); ``"base"`` with
+``dropout 0`` and ``refit false`` is the previous default.
+"""
+
+import argparse
+import collections
+import json
+import os
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pretrain_population import pretraining_collection  # noqa: E402
+
+CONCAT = "glove50+use512+hashed256"
+ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
+    "use-linear": ("use512", []),
+    "use-tanh128": ("use512", [(128, "tanh")]),
+    "use-relu256": ("use512", [(256, "relu")]),
+    "use-relu256-128": ("use512", [(256, "relu"), (128, "relu")]),
+    "hashed-relu64": ("hashed256", [(64, "relu")]),
+    "cat-linear": (CONCAT, []),
+    "cat-tanh128": (CONCAT, [(128, "tanh")]),
+    "cat-relu256": (CONCAT, [(256, "relu")]),
+    "cat-relu256-128": (CONCAT, [(256, "relu"), (128, "relu")]),
+}
+
+
+def encoding(space, arch_name, task_name):
+    """The one-hot encoding of a named architecture (or ``rand-K``)."""
+    from skfti import ArchitectureEncoding
+
+    if arch_name.startswith("rand-"):
+        seed = zlib.crc32(task_name.encode()) + int(arch_name[5:])
+        return ArchitectureEncoding.random_one_hot(space, seed)
+    view, layers = ARCHS[arch_name]
+    s = space
+    alpha = np.zeros((s.n_layers, s.n_base))
+    alpha[:, 0] = 1
+    beta = np.zeros((s.n_layers, 2))
+    beta[:, 1] = 1  # off
+    for j, (width, act) in enumerate(layers):
+        alpha[j] = 0
+        alpha[j, s.base_layers.index((width, act))] = 1
+        beta[j] = [1, 0]
+    gamma = np.zeros(s.n_views)
+    gamma[s.views.index(view)] = 1
+    return ArchitectureEncoding(s, alpha, beta, gamma)
+
+
+def run(task_name, data, space, arch_name, variant, seed):
+    """Train one child as the classifier would; validation and test scores."""
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    from skfti.child_architecture import ChildArchitecture
+    from skfti.child_recipe import check_settings, holdout_split
+    from skfti.child_training import train_network
+
+    views, y, (train, val, test), n_classes = data
+    settings = check_settings({k: v for k, v in variant.items() if k != "name"})
+    arch = ChildArchitecture(
+        encoding(space, arch_name, task_name),
+        [v.shape[1] for v in views],
+        n_classes,
+        fast_path=True,
+    )
+    rng = np.random.RandomState(seed)
+    fit_idx, held_idx = (
+        train[i] for i in holdout_split(y[train], settings["validation_fraction"], rng)
+    )
+    start = time.perf_counter()
+    network, history = train_network(
+        arch,
+        [v[fit_idx] for v in views],
+        y[fit_idx],
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        learning_rate=settings["learning_rate"],
+        weight_decay=settings["weight_decay"],
+        dropout=settings["dropout"],
+        standardize=settings["standardize"],
+        validation=([v[held_idx] for v in views], y[held_idx]),
+        n_iter_no_change=settings["n_iter_no_change"],
+        refit=settings["refit"],
+        rng=rng,
+    )
+    pv = network.predict_proba([v[val] for v in views])
+    pt = network.predict_proba([v[test] for v in views])
+    return {
+        "task": task_name,
+        "arch": arch_name,
+        "variant": variant["name"],
+        "seed": seed,
+        "val": float(np.mean(pv.argmax(1) == y[val])),
+        "test": float(np.mean(pt.argmax(1) == y[test])),
+        "pv": pv.tolist(),
+        "pt": pt.tolist(),
+        "epochs": len(history["loss"]),
+        "time": time.perf_counter() - start,
+    }
+
+
+def collection():
+    """The pretraining text tasks and their space, with each task's data."""
+    from skfti.population import task_data
+
+    tasks, space = pretraining_collection("text", 0)
+    return tasks, space, {t.name: task_data(t, space) for t in tasks}
+
+
+def table(path):
+    """Markdown: per (architecture, variant), single child and seed ensemble."""
+    tasks, _, data = collection()
+    rows = [json.loads(line) for line in open(path)]
+    groups = collections.defaultdict(lambda: collections.defaultdict(list))
+    for r in rows:
+        arch = "random one-hot" if r["arch"].startswith("rand-") else r["arch"]
+        groups[(arch, r["variant"])][(r["task"], r["arch"])].append(r)
+    print(
+        "| architecture | recipe | tasks | 1 child: val | 1 child: test "
+        "| ensemble of seeds: val | ensemble: test | epochs |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for (arch, variant), runs in sorted(groups.items()):
+        single = [r for rs in runs.values() for r in rs]
+        ens = []
+        for (task, _), rs in runs.items():
+            _, y, (_, val, test), _ = data[task]
+            pv, pt = (
+                np.mean([r["pv"] for r in rs], 0),
+                np.mean([r["pt"] for r in rs], 0),
+            )
+            ens.append(
+                (np.mean(pv.argmax(1) == y[val]), np.mean(pt.argmax(1) == y[test]))
+            )
+        ens = np.array(ens)
+        print(
+            f"| {arch} | {variant} | {len({t for t, _ in runs})} "
+            f"| {np.mean([r['val'] for r in single]):.3f} "
+            f"| {np.mean([r['test'] for r in single]):.3f} "
+            f"| {ens[:, 0].mean():.3f} | {ens[:, 1].mean():.3f} "
+            f"| {np.mean([r['epochs'] for r in single]):.1f} |"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("output", help="JSON-lines file (appended to)")
+    parser.add_argument("--variants", default='[{"name": "default"}]')
+    parser.add_argument("--archs", default="use-relu256-128,use-tanh128")
+    parser.add_argument("--seeds", default="0")
+    parser.add_argument("--n-random", type=int, default=0, help="random one-hot archs")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--table", action="store_true")
+    args = parser.parse_args()
+    if args.table:
+        table(args.output)
+        return
+    tasks, space, data = collection()
+    variants = json.loads(args.variants)
+    archs = [a for a in args.archs.split(",") if a]
+    seeds = [int(s) for s in args.seeds.split(",")]
+    jobs = []
+    for task in tasks:
+        for variant in variants:
+            for arch in archs:
+                for seed in seeds:
+                    jobs.append((task.name, arch, variant, seed))
+            for k in range(args.n_random):
+                jobs.append((task.name, f"rand-{k}", variant, 0))
+    results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
+        delayed(run)(t, data[t], space, a, v, s) for t, a, v, s in jobs
+    )
+    with open(args.output, "a") as out:
+        for row in results:
+            out.write(json.dumps(row) + "\n")
+            out.flush()
+
+
+if __name__ == "__main__":
+    main()
