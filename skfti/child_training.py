@@ -154,7 +154,7 @@ def _graph_epoch(structure, batch_size, jit_compile, dropout):
     if jit_compile:
         step = tf.function(step, jit_compile=True)
 
-    @tf.function
+    @tf.function(reduce_retracing=True)
     def run(state, mix, train, y, perm, lr, decay, seed):
         n = tf.shape(y)[0]
         n_batches = (n + batch_size - 1) // batch_size
