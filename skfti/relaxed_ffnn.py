@@ -79,7 +79,8 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     fast_path : bool, default=True
         Compute only the choices of non-zero weight. A one-hot (discrete)
         encoding then trains as the plain network it describes, at a fraction
-        of the cost; the function computed is the same.
+        of the cost; the function computed is the same (with ``dropout``, the
+        masks of the smaller tensors differ, so training draws other masks).
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling of
         every epoch. Pass an int for reproducible results across calls.

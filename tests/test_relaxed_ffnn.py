@@ -112,8 +112,12 @@ def test_relaxed_network_computes_eq4(data, seed):
 def test_fast_path_trains_the_same_function(data, seed):
     X, y = data
     u = one_hot(seed)
-    fast = RelaxedFFNNClassifier(u, **FAST).fit(X, y)
-    full = RelaxedFFNNClassifier(u, fast_path=False, **FAST).fit(X, y)
+    # Without dropout: its masks are drawn per tensor, and the full network's
+    # padded tensors draw other masks than the fast path's, so with dropout
+    # the two train along other trajectories (the function of given weights
+    # is still the same: test_fast_path_with_relaxed_zeros_matches_eq4).
+    fast = RelaxedFFNNClassifier(u, dropout=0.0, **FAST).fit(X, y)
+    full = RelaxedFFNNClassifier(u, fast_path=False, dropout=0.0, **FAST).fit(X, y)
     # far fewer parameters, same trajectory and predictions
     assert fast._arch.n_parameters() < full._arch.n_parameters() / 3
     np.testing.assert_allclose(fast.history_["loss"], full.history_["loss"], rtol=1e-4)
