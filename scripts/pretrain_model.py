@@ -79,6 +79,7 @@ class Collection:
         self.family = family
         self.n_folds = n_folds
         self.tasks, self.space = pretraining_collection(family, seed)
+        self._fitted = {}
 
     def group_of(self, task):
         """The held-out group of a task.
@@ -122,6 +123,20 @@ class Collection:
             **params,
         )
 
+    def fitted_without(self, group, tasks, experiments, params, seed=0):
+        """The inferrer fitted on every task outside ``group``, fitted once.
+
+        The Spearman figures and the trained suggestions of a variant use
+        the same held-out fits (a fit is deterministic given its seed).
+        """
+        key = (group, json.dumps(params, sort_keys=True), seed, id(experiments))
+        if key not in self._fitted:
+            train = [i for i, t in enumerate(tasks) if self.group_of(t) != group]
+            self._fitted[key] = self.inferrer(params, seed).fit(
+                [tasks[i] for i in train], [experiments[i] for i in train]
+            )
+        return self._fitted[key]
+
     def features(self, task):
         """What the baselines see: the concatenated views of texts, or X."""
         if not task.is_text:
@@ -144,11 +159,8 @@ def held_out_spearman(collection, tasks, by_score, params, seed=0):
     out = {}
     group_of = collection.group_of
     for group in sorted({group_of(t) for t in tasks}):
-        train = [i for i, t in enumerate(tasks) if group_of(t) != group]
         test = [i for i, t in enumerate(tasks) if group_of(t) == group]
-        model = collection.inferrer(params, seed).fit(
-            [tasks[i] for i in train], [experiments[i] for i in train]
-        )
+        model = collection.fitted_without(group, tasks, experiments, params, seed)
         report = model.evaluate([tasks[i] for i in test], [judged[i] for i in test])
         out.update(zip(report["task"], report["spearman"], strict=True))
     return out
@@ -412,10 +424,7 @@ def evaluate_children(
     group_of = collection.group_of
     rows = []
     for group in sorted({group_of(t) for t in tasks}):
-        train = [i for i, t in enumerate(tasks) if group_of(t) != group]
-        model = collection.inferrer(params).fit(
-            [tasks[i] for i in train], [experiments[i] for i in train]
-        )
+        model = collection.fitted_without(group, tasks, experiments, params)
         for task in (t for t in tasks if group_of(t) == group):
             start = time.perf_counter()
             row = {"task": task.name, "family": group}
