@@ -75,8 +75,8 @@ def run(task_name, data, space, arch_name, variant, seed):
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     from skfti.child_architecture import ChildArchitecture
-    from skfti.child_recipe import check_settings, holdout_split
-    from skfti.child_training import train_network
+    from skfti.child_recipe import check_settings
+    from skfti.population import _fit_child
 
     views, y, (train, val, test), n_classes = data
     settings = check_settings({k: v for k, v in variant.items() if k != "name"})
@@ -86,26 +86,9 @@ def run(task_name, data, space, arch_name, variant, seed):
         n_classes,
         fast_path=True,
     )
-    rng = np.random.RandomState(seed)
-    fit_idx, held_idx = (
-        train[i] for i in holdout_split(y[train], settings["validation_fraction"], rng)
-    )
     start = time.perf_counter()
-    network, history = train_network(
-        arch,
-        [v[fit_idx] for v in views],
-        y[fit_idx],
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
-        learning_rate=settings["learning_rate"],
-        weight_decay=settings["weight_decay"],
-        dropout=settings["dropout"],
-        standardize=settings["standardize"],
-        validation=([v[held_idx] for v in views], y[held_idx]),
-        n_iter_no_change=settings["n_iter_no_change"],
-        refit=settings["refit"],
-        rng=rng,
-    )
+    # the population's own child training (hold-out, then the one recipe)
+    network, history = _fit_child(arch, views, y, train, seed, settings)
     pv = network.predict_proba([v[val] for v in views])
     pt = network.predict_proba([v[test] for v in views])
     return {
