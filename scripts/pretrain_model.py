@@ -189,16 +189,21 @@ def baselines(task, X):
     return out
 
 
-def random_search(records, k, n_draws=50, seed=0):
-    """Mean test accuracy of the best-by-validation of k stored children."""
+def search_winners(records, k, n_draws, seed=0):
+    """Indices of the best-by-validation child of each of ``n_draws`` draws of k."""
     rng = np.random.RandomState(seed)
     val = np.array([r["val_accuracy"] for r in records])
-    test = np.array([r["test_accuracy"] for r in records])
-    picks = []
+    winners = []
     for _ in range(n_draws):
         idx = rng.choice(len(records), size=min(k, len(records)), replace=False)
-        picks.append(test[idx[np.argmax(val[idx])]])
-    return float(np.mean(picks))
+        winners.append(int(idx[np.argmax(val[idx])]))
+    return winners
+
+
+def random_search(records, k, n_draws=50, seed=0):
+    """Mean test accuracy of the best-by-validation of k stored children."""
+    test = np.array([r["test_accuracy"] for r in records])
+    return float(np.mean(test[search_winners(records, k, n_draws, seed)]))
 
 
 def random_search_refitted(collection, task, records, k, n_draws=10, seed=0):
@@ -213,12 +218,7 @@ def random_search_refitted(collection, task, records, k, n_draws=10, seed=0):
     from skfti import ArchitectureEncoding
     from skfti.population import task_data, train_on_task
 
-    rng = np.random.RandomState(seed)
-    val = np.array([r["val_accuracy"] for r in records])
-    winners = []
-    for _ in range(n_draws):
-        idx = rng.choice(len(records), size=min(k, len(records)), replace=False)
-        winners.append(int(idx[np.argmax(val[idx])]))
+    winners = search_winners(records, k, n_draws, seed)
     data = task_data(task, collection.space)
     test = {}
     for i in sorted(set(winners)):
