@@ -73,6 +73,12 @@ def main():
     parser.add_argument("--n-architectures", type=int, default=300)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--depth-sampling",
+        choices=("gates", "uniform"),
+        default="gates",
+        help="the paper's independent gates, or a depth uniform in 1..n_layers",
+    )
     args = parser.parse_args()
     tasks, space = pretraining_collection(args.family, args.seed)
     summary = generate_population(
@@ -81,6 +87,7 @@ def main():
         store=args.store or f"results/pretrain-{args.family}.sqlite",
         search_space=space,
         n_jobs=args.n_jobs,
+        depth_sampling=args.depth_sampling,
         random_state=args.seed,
         verbose=1,
         **POPULATION_SETTINGS,

@@ -120,15 +120,28 @@ class ArchitectureEncoding:
         )
 
     @classmethod
-    def random_one_hot(cls, search_space, random_state=None):
+    def random_one_hot(cls, search_space, random_state=None, *, n_active=None):
         """A random discrete architecture, as the paper's population.
 
-        Each base layer, gate and view is drawn uniformly at random.
+        Each base layer and view is drawn uniformly at random. With
+        ``n_active=None`` each gate is on or off with probability 1/2 (the
+        paper's sampling: the depth is binomial, 3 or 4 of 7 layers in 55%
+        of draws); with an int, exactly that many layers, at positions drawn
+        at random, are on.
         """
         rng = check_random_state(random_state)
         s = search_space
         alpha = _one_hot(rng.randint(s.n_base, size=s.n_layers), s.n_base)
-        beta = _one_hot(rng.randint(2, size=s.n_layers), 2)
+        if n_active is None:
+            gates = rng.randint(2, size=s.n_layers)  # column 0 is "on"
+        else:
+            if not 0 <= n_active <= s.n_layers:
+                raise ValueError(
+                    f"n_active must be in [0, {s.n_layers}], got {n_active!r}"
+                )
+            gates = np.ones(s.n_layers, dtype=int)
+            gates[rng.choice(s.n_layers, size=n_active, replace=False)] = 0
+        beta = _one_hot(gates, 2)
         gamma = _one_hot(rng.randint(s.n_views, size=1), s.n_views)[0]
         return cls(s, alpha, beta, gamma)
 

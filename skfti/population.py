@@ -211,7 +211,13 @@ def train_on_task(data, encoding, seed, settings):
 
 
 def plan_population(
-    tasks, n_architectures, search_space, *, relaxed_fraction=0.0, random_state=None
+    tasks,
+    n_architectures,
+    search_space,
+    *,
+    relaxed_fraction=0.0,
+    depth_sampling="gates",
+    random_state=None,
 ):
     """The children of a population run, drawn up front.
 
@@ -220,7 +226,8 @@ def plan_population(
     its encodings and child seeds in a fixed order. So the plan (and every
     score) is the same whatever ``n_jobs`` or backend; a rerun with the same
     arguments finds its children already done; a larger ``n_architectures``
-    or more tasks only add children.
+    or more tasks only add children. ``depth_sampling`` is described in
+    :func:`generate_population`.
     """
     base = check_random_state(random_state).randint(_SEED_MAX)
     plan = []
@@ -230,7 +237,12 @@ def plan_population(
         rng = np.random.RandomState(int.from_bytes(digest[:4], "little") % _SEED_MAX)
         for i in range(n_architectures):
             if i < n_architectures - n_relaxed:
-                encoding = ArchitectureEncoding.random_one_hot(search_space, rng)
+                n_active = None
+                if depth_sampling == "uniform":
+                    n_active = 1 + rng.randint(search_space.n_layers)
+                encoding = ArchitectureEncoding.random_one_hot(
+                    search_space, rng, n_active=n_active
+                )
             else:
                 encoding = ArchitectureEncoding.random_relaxed(search_space, rng)
             plan.append((t, encoding, int(rng.randint(_SEED_MAX))))
@@ -245,6 +257,7 @@ def generate_population(
     search_space=None,
     embedding_modules=None,
     relaxed_fraction=0.0,
+    depth_sampling="gates",
     epochs=RECIPE_SETTINGS["epochs"],
     batch_size=RECIPE_SETTINGS["batch_size"],
     learning_rate=RECIPE_SETTINGS["learning_rate"],
@@ -278,6 +291,12 @@ def generate_population(
     relaxed_fraction : float, default=0.0
         Fraction of each task's children drawn as random relaxed encodings
         (Dirichlet weights) instead of one-hot ones.
+    depth_sampling : {"gates", "uniform"}, default="gates"
+        How the one-hot children's depths are drawn. ``"gates"`` (the
+        paper's): every layer's gate is on with probability 1/2, so most
+        children have 3 or 4 of 7 layers and few have 1 or 2. ``"uniform"``:
+        the number of active layers is uniform in ``1..n_layers`` (positions
+        at random), which covers shallow networks as often as deep ones.
     epochs : int, default=200
         Maximum number of epochs per child.
     batch_size : int, default=32
@@ -349,13 +368,16 @@ def generate_population(
             "standardize": standardize,
         }
     )
-    _check_arguments(tasks, n_architectures, relaxed_fraction, search_space)
+    _check_arguments(
+        tasks, n_architectures, relaxed_fraction, depth_sampling, search_space
+    )
     store = _open_writable_store(store, search_space)
     plan = plan_population(
         tasks,
         n_architectures,
         search_space,
         relaxed_fraction=relaxed_fraction,
+        depth_sampling=depth_sampling,
         random_state=random_state,
     )
     todo = _missing_children(store, tasks, plan, settings)
@@ -373,8 +395,14 @@ def generate_population(
     return summary
 
 
-def _check_arguments(tasks, n_architectures, relaxed_fraction, search_space):
+def _check_arguments(
+    tasks, n_architectures, relaxed_fraction, depth_sampling, search_space
+):
     """Argument errors, raised before the store is touched."""
+    if depth_sampling not in ("gates", "uniform"):
+        raise ValueError(
+            f"depth_sampling must be 'gates' or 'uniform', got {depth_sampling!r}"
+        )
     if (
         isinstance(n_architectures, bool)
         or not isinstance(n_architectures, (int, np.integer))

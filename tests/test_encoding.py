@@ -29,6 +29,18 @@ def test_random_one_hot_is_discrete_and_seeded():
     assert len(draws) == 20
 
 
+def test_random_one_hot_with_n_active_turns_on_exactly_that_many_layers():
+    for n_active in range(SPACE.n_layers + 1):
+        for seed in range(5):
+            u = ArchitectureEncoding.random_one_hot(SPACE, seed, n_active=n_active)
+            assert u.is_discrete
+            assert int(u.beta[:, 0].sum()) == n_active  # column 0 is "on"
+            n_on = sum(part != "off" for part in u.describe().split(" | ")[1:])
+            assert n_on == n_active
+    with pytest.raises(ValueError, match="n_active must be in"):
+        ArchitectureEncoding.random_one_hot(SPACE, 0, n_active=SPACE.n_layers + 1)
+
+
 def test_vector_round_trip():
     u = ArchitectureEncoding.random_relaxed(SPACE, random_state=1)
     v = u.to_vector()

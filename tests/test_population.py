@@ -19,6 +19,7 @@ from skfti import (
     generate_population,
 )
 from skfti.datasets import make_task_family
+from skfti.population import plan_population
 from skfti.store import encoding_hash
 
 SPACE = SearchSpace(n_layers=2, widths=(8, 32))
@@ -136,6 +137,8 @@ def test_bad_arguments_fail_before_any_training(tasks, tmp_path):
             tasks, 2, store=path, search_space=SearchSpace(views=("a", "b"))
         )
     generate_population(tasks[:1], 1, store=path, search_space=SPACE, **SETTINGS)
+    with pytest.raises(ValueError, match="depth_sampling must be"):
+        generate_population(tasks, 2, store=path, depth_sampling="binomial")
     with pytest.raises(ValueError, match="another search space"):
         generate_population(tasks[:1], 1, store=path, search_space=SearchSpace())
 
@@ -296,6 +299,27 @@ def test_dask_backend_gives_the_same_scores_as_loky(tasks, tmp_path):
     assert len(results["dask"]) == 6
     for key, value in results["loky"].items():
         assert results["dask"][key] == pytest.approx(value, abs=1e-9)
+
+
+def test_depth_sampling_uniform_covers_every_depth_evenly(tasks):
+    space = SearchSpace(n_layers=4, widths=(8, 32))
+    depths = {}
+    for sampling in ("gates", "uniform"):
+        plan = plan_population(
+            tasks, 400, space, depth_sampling=sampling, random_state=0
+        )
+        n_on = np.array([int(enc.beta[:, 0].sum()) for _, enc, _ in plan])
+        depths[sampling] = np.bincount(n_on, minlength=5) / len(n_on)
+    # gates: binomial(4, 1/2); uniform: 1/4 for each of 1..4, never 0
+    np.testing.assert_allclose(
+        depths["gates"], [1, 4, 6, 4, 1] / np.float64(16), atol=0.03
+    )
+    assert depths["uniform"][0] == 0
+    np.testing.assert_allclose(depths["uniform"][1:], 0.25, atol=0.03)
+    # the default plan is the paper's, draw for draw
+    default = plan_population(tasks, 5, space, random_state=0)
+    gates = plan_population(tasks, 5, space, depth_sampling="gates", random_state=0)
+    assert [(t, e, s) for t, e, s in default] == [(t, e, s) for t, e, s in gates]
 
 
 def test_encoding_hash_keys_match_the_plan(tasks, tmp_path):
