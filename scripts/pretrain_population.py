@@ -72,7 +72,13 @@ def main():
     parser.add_argument("--store", default=None, help="results/pretrain-FAMILY.sqlite")
     parser.add_argument("--n-architectures", type=int, default=300)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="draws the tasks")
+    parser.add_argument(
+        "--plan-seed",
+        type=int,
+        default=None,
+        help="draws the children (default: --seed); another seed adds new ones",
+    )
     parser.add_argument(
         "--depth-sampling",
         choices=("gates", "uniform"),
@@ -88,7 +94,7 @@ def main():
         search_space=space,
         n_jobs=args.n_jobs,
         depth_sampling=args.depth_sampling,
-        random_state=args.seed,
+        random_state=args.seed if args.plan_seed is None else args.plan_seed,
         verbose=1,
         **POPULATION_SETTINGS,
     )
