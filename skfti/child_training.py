@@ -45,6 +45,8 @@ _ACTIVATIONS = {
 }
 _CACHE_SIZE = 16
 _GRAPHS = OrderedDict()
+JIT_MIN_ROWS = 2048
+"""Relaxed networks train with an XLA-compiled step from this many rows on."""
 
 
 def _cached(key, build):
@@ -273,6 +275,7 @@ class ChildNetwork:
         validation=None,
         n_iter_no_change=None,
         callback=None,
+        jit_compile=None,
     ):
         """Train with AdamW on mini-batches; return the history dict.
 
@@ -288,10 +291,18 @@ class ChildNetwork:
         ``val_loss`` and ``val_accuracy`` (when validating), ``time``
         (seconds per epoch) and ``best_epoch`` (0-based index of the epoch
         whose weights are kept).
+
+        ``jit_compile=None`` compiles the step with XLA for relaxed networks
+        trained on at least :data:`JIT_MIN_ROWS` rows, where the faster epochs
+        repay the compilation (seconds per batch shape); below that, and for
+        discrete networks, the plain graph is faster overall
+        (``benchmarks/bench_relaxed_fit.py``).
         """
         dropout = float(dropout)
+        if jit_compile is None:
+            jit_compile = not self.arch.is_plain and len(y) >= JIT_MIN_ROWS
         run_epoch, train, y_t, state = self._start(
-            views, y, batch_size, not self.arch.is_plain, dropout
+            views, y, batch_size, bool(jit_compile), dropout
         )
         n = int(y_t.shape[0])
         lr = tf.constant(float(learning_rate))
@@ -349,6 +360,7 @@ def train_network(
     n_iter_no_change=None,
     refit=False,
     callback=None,
+    jit_compile=None,
 ):
     """Draw initial weights for ``arch`` from ``rng`` and train; the one recipe.
 
@@ -364,7 +376,8 @@ def train_network(
     weights from ``rng``) trains on the training and held-out rows together
     for :func:`~skfti.child_recipe.refit_epochs` epochs, and replaces the
     first; the history stays the first training's (its ``val_*`` curves
-    chose the length), with ``refit_epochs`` added.
+    chose the length), with ``refit_epochs`` added. ``jit_compile`` is
+    :meth:`ChildNetwork.fit`'s (``None``: by network and size).
     Returns the trained :class:`ChildNetwork` and its history.
     """
 
@@ -383,6 +396,7 @@ def train_network(
             validation=validation,
             n_iter_no_change=n_iter_no_change,
             callback=callback,
+            jit_compile=jit_compile,
         )
         return network, history
 
