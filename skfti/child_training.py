@@ -296,7 +296,8 @@ class ChildNetwork:
         trained on at least :data:`JIT_MIN_ROWS` rows, where the faster epochs
         repay the compilation (seconds per batch shape); below that, and for
         discrete networks, the plain graph is faster overall
-        (``benchmarks/bench_relaxed_fit.py``).
+        (``benchmarks/bench_relaxed_fit.py``). Both train the same function;
+        with dropout, XLA draws other masks from the same seeds.
         """
         dropout = float(dropout)
         if jit_compile is None:
