@@ -5,19 +5,29 @@
 # or raise N_ARCHITECTURES to add children. Hours on 2 cores; run it in the
 # background:  nohup bash scripts/pretrain.sh &
 #   FAMILIES="text tabular"  which collections to build (default both)
-#   N_ARCHITECTURES=300      children per task
+#   N_ARCHITECTURES=100      children per task, the paper's sampling (each
+#                            layer on with probability 1/2)
+#   N_UNIFORM=100            further children per task whose number of
+#                            layers is uniform in 1..7 (another plan seed),
+#                            so shallow networks are as well covered
 #   FOLDS=                   tabular: hold out N groups of tasks instead of
 #                            one task at a time (cheaper model selection)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=3
-N_ARCHITECTURES="${N_ARCHITECTURES:-300}"
+N_ARCHITECTURES="${N_ARCHITECTURES:-100}"
+N_UNIFORM="${N_UNIFORM:-100}"
 mkdir -p results
 for FAMILY in ${FAMILIES:-text tabular}; do
     STORE="results/pretrain-$FAMILY.sqlite"
     # 1. the population: random children on every offline task of the family
     python scripts/pretrain_population.py --family "$FAMILY" --store "$STORE" \
         --n-architectures "$N_ARCHITECTURES" --n-jobs 2
+    if [ "$N_UNIFORM" -gt 0 ]; then
+        python scripts/pretrain_population.py --family "$FAMILY" --store "$STORE" \
+            --n-architectures "$N_UNIFORM" --plan-seed 1 --depth-sampling uniform \
+            --n-jobs 2
+    fi
     # 2. the experiments as compressed CSV, for audit and for extending them
     python -c "import gzip, sys; from skfti import ExperimentStore; \
 ExperimentStore(sys.argv[1]).to_csv(gzip.open(sys.argv[2], 'wt'))" \
