@@ -81,9 +81,9 @@ def main():
     )
     parser.add_argument(
         "--depth-sampling",
-        choices=("gates", "uniform"),
         default="gates",
-        help="the paper's independent gates, or a depth uniform in 1..n_layers",
+        help="'gates' (the paper's independent gates), 'uniform' (a depth "
+        "uniform in 1..n_layers) or comma-separated depths, e.g. '0'",
     )
     args = parser.parse_args()
     tasks, space = pretraining_collection(args.family, args.seed)
@@ -93,7 +93,11 @@ def main():
         store=args.store or f"results/pretrain-{args.family}.sqlite",
         search_space=space,
         n_jobs=args.n_jobs,
-        depth_sampling=args.depth_sampling,
+        depth_sampling=(
+            args.depth_sampling
+            if args.depth_sampling in ("gates", "uniform")
+            else [int(d) for d in args.depth_sampling.split(",")]
+        ),
         random_state=args.seed if args.plan_seed is None else args.plan_seed,
         verbose=1,
         **POPULATION_SETTINGS,

@@ -238,8 +238,10 @@ def plan_population(
         for i in range(n_architectures):
             if i < n_architectures - n_relaxed:
                 n_active = None
-                if depth_sampling == "uniform":
+                if isinstance(depth_sampling, str) and depth_sampling == "uniform":
                     n_active = 1 + rng.randint(search_space.n_layers)
+                elif not isinstance(depth_sampling, str):
+                    n_active = int(depth_sampling[rng.randint(len(depth_sampling))])
                 encoding = ArchitectureEncoding.random_one_hot(
                     search_space, rng, n_active=n_active
                 )
@@ -291,12 +293,14 @@ def generate_population(
     relaxed_fraction : float, default=0.0
         Fraction of each task's children drawn as random relaxed encodings
         (Dirichlet weights) instead of one-hot ones.
-    depth_sampling : {"gates", "uniform"}, default="gates"
+    depth_sampling : {"gates", "uniform"} or sequence of int, default="gates"
         How the one-hot children's depths are drawn. ``"gates"`` (the
         paper's): every layer's gate is on with probability 1/2, so most
         children have 3 or 4 of 7 layers and few have 1 or 2. ``"uniform"``:
         the number of active layers is uniform in ``1..n_layers`` (positions
-        at random), which covers shallow networks as often as deep ones.
+        at random), which covers shallow networks as often as deep ones. A
+        sequence of ints: the number of active layers is drawn uniformly
+        from it (``[0]``: no hidden layer, a softmax classifier on a view).
     epochs : int, default=200
         Maximum number of epochs per child.
     batch_size : int, default=32
@@ -399,9 +403,23 @@ def _check_arguments(
     tasks, n_architectures, relaxed_fraction, depth_sampling, search_space
 ):
     """Argument errors, raised before the store is touched."""
-    if depth_sampling not in ("gates", "uniform"):
+    if isinstance(depth_sampling, str):
+        ok = depth_sampling in ("gates", "uniform")
+    else:
+        try:
+            depths = list(depth_sampling)
+        except TypeError:
+            depths = []
+        ok = len(depths) > 0 and all(
+            isinstance(d, (int, np.integer))
+            and not isinstance(d, bool)
+            and 0 <= d <= search_space.n_layers
+            for d in depths
+        )
+    if not ok:
         raise ValueError(
-            f"depth_sampling must be 'gates' or 'uniform', got {depth_sampling!r}"
+            "depth_sampling must be 'gates', 'uniform' or a non-empty sequence "
+            f"of ints in [0, {search_space.n_layers}], got {depth_sampling!r}"
         )
     if (
         isinstance(n_architectures, bool)

@@ -139,6 +139,11 @@ def test_bad_arguments_fail_before_any_training(tasks, tmp_path):
     generate_population(tasks[:1], 1, store=path, search_space=SPACE, **SETTINGS)
     with pytest.raises(ValueError, match="depth_sampling must be"):
         generate_population(tasks, 2, store=path, depth_sampling="binomial")
+    for bad in ([], [8], [1.5], 3):
+        with pytest.raises(ValueError, match="depth_sampling must be"):
+            generate_population(
+                tasks, 2, store=path, search_space=SPACE, depth_sampling=bad
+            )
     with pytest.raises(ValueError, match="another search space"):
         generate_population(tasks[:1], 1, store=path, search_space=SearchSpace())
 
@@ -316,6 +321,10 @@ def test_depth_sampling_uniform_covers_every_depth_evenly(tasks):
     )
     assert depths["uniform"][0] == 0
     np.testing.assert_allclose(depths["uniform"][1:], 0.25, atol=0.03)
+    # a sequence: depths drawn from it
+    plan = plan_population(tasks, 50, space, depth_sampling=[0, 2], random_state=0)
+    n_on = {int(enc.beta[:, 0].sum()) for _, enc, _ in plan}
+    assert n_on == {0, 2}
     # the default plan is the paper's, draw for draw
     default = plan_population(tasks, 5, space, random_state=0)
     gates = plan_population(tasks, 5, space, depth_sampling="gates", random_state=0)
