@@ -378,9 +378,13 @@ def main():
     #    Only the first suggestion trains here; the chosen variant's full
     #    evaluation follows.
     ranked = sorted(means, key=means.get, reverse=True)[: args.n_evaluated]
+    # Saved per population: results of an earlier population are never reused.
     saved = out / "children-by-variant.json"
-    by_variant = json.loads(saved.read_text()) if saved.exists() else {}
-    by_variant = {k: v for k, v in by_variant.items() if k in ranked}
+    digest = experiments_digest(tasks, by_score["accuracy"])
+    earlier = json.loads(saved.read_text()) if saved.exists() else {}
+    if earlier.get("experiments_sha256") != digest:
+        earlier = {}
+    by_variant = {k: v for k, v in earlier.get("variants", {}).items() if k in ranked}
     if not args.skip_children:
         for name in ranked:
             if name in by_variant:
@@ -391,7 +395,11 @@ def main():
             by_variant[name] = evaluate_children(
                 collection, tasks, experiments, store, params, args, first_only=True
             )
-            saved.write_text(json.dumps(by_variant, indent=1))
+            saved.write_text(
+                json.dumps(
+                    {"experiments_sha256": digest, "variants": by_variant}, indent=1
+                )
+            )
     validation = {
         name: float(np.mean([r["val (1 child) [discrete]"] for r in rows]))
         for name, rows in by_variant.items()
@@ -464,15 +472,20 @@ SOURCES = {
 }
 
 
-def export(collection, tasks, experiments, params, chosen, means, rows, args):
-    import skfti.pretrained
-
-    model = collection.inferrer(params).fit(tasks, experiments)
+def experiments_digest(tasks, experiments):
+    """SHA-256 of the tasks' names, encodings and scores, in order."""
     digest = hashlib.sha256()
     for task, (u, v) in zip(tasks, experiments, strict=True):
         digest.update(task.name.encode())
         digest.update(np.ascontiguousarray(u, dtype=np.float64).tobytes())
         digest.update(np.ascontiguousarray(v, dtype=np.float64).tobytes())
+    return digest.hexdigest()
+
+
+def export(collection, tasks, experiments, params, chosen, means, rows, args):
+    import skfti.pretrained
+
+    model = collection.inferrer(params).fit(tasks, experiments)
     summary = {}
     if rows:
         keys = [
@@ -486,7 +499,7 @@ def export(collection, tasks, experiments, params, chosen, means, rows, args):
         "child_settings": POPULATION_SETTINGS,
         "suggestions_trained_with": RECIPE_SETTINGS,
         "variant": {"name": chosen, **VARIANTS[chosen]},
-        "experiments_sha256": digest.hexdigest(),
+        "experiments_sha256": experiments_digest(tasks, experiments),
         f"{collection.protocol}_spearman": means,
         f"{collection.protocol}_test_accuracy": summary,
         "built_with": "scripts/pretrain.sh",
