@@ -7,7 +7,6 @@ result goes into an :class:`~skfti.store.ExperimentStore` as soon as it
 arrives.
 """
 
-import hashlib
 import os
 import sys
 import threading
@@ -18,8 +17,8 @@ from datetime import datetime, timezone
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
 
+from skfti._population_plan import check_depth_sampling, plan_population
 from skfti._progress import progress_bar
 from skfti._tf import single_thread_env
 from skfti.child_recipe import (
@@ -40,8 +39,6 @@ __all__ = [
     "task_views",
     "train_on_task",
 ]
-
-from skfti._seeds import SEED_MAX as _SEED_MAX
 
 
 def task_views(task, search_space, *, embedding_modules=None):
@@ -210,47 +207,6 @@ def train_on_task(data, encoding, seed, settings):
     )
 
 
-def plan_population(
-    tasks,
-    n_architectures,
-    search_space,
-    *,
-    relaxed_fraction=0.0,
-    depth_sampling="gates",
-    random_state=None,
-):
-    """The children of a population run, drawn up front.
-
-    Returns a list of ``(task_index, encoding, seed)``. Each task has its own
-    random stream, seeded from ``random_state`` and the task's name, drawing
-    its encodings and child seeds in a fixed order. So the plan (and every
-    score) is the same whatever ``n_jobs`` or backend; a rerun with the same
-    arguments finds its children already done; a larger ``n_architectures``
-    or more tasks only add children. ``depth_sampling`` is described in
-    :func:`generate_population`.
-    """
-    base = check_random_state(random_state).randint(_SEED_MAX)
-    plan = []
-    n_relaxed = int(round(relaxed_fraction * n_architectures))
-    for t, task in enumerate(tasks):
-        digest = hashlib.sha256(f"{base}:{task.name}".encode()).digest()
-        rng = np.random.RandomState(int.from_bytes(digest[:4], "little") % _SEED_MAX)
-        for i in range(n_architectures):
-            if i < n_architectures - n_relaxed:
-                n_active = None
-                if isinstance(depth_sampling, str) and depth_sampling == "uniform":
-                    n_active = 1 + rng.randint(search_space.n_layers)
-                elif not isinstance(depth_sampling, str):
-                    n_active = int(depth_sampling[rng.randint(len(depth_sampling))])
-                encoding = ArchitectureEncoding.random_one_hot(
-                    search_space, rng, n_active=n_active
-                )
-            else:
-                encoding = ArchitectureEncoding.random_relaxed(search_space, rng)
-            plan.append((t, encoding, int(rng.randint(_SEED_MAX))))
-    return plan
-
-
 def generate_population(
     tasks,
     n_architectures=500,
@@ -403,24 +359,7 @@ def _check_arguments(
     tasks, n_architectures, relaxed_fraction, depth_sampling, search_space
 ):
     """Argument errors, raised before the store is touched."""
-    if isinstance(depth_sampling, str):
-        ok = depth_sampling in ("gates", "uniform")
-    else:
-        try:
-            depths = list(depth_sampling)
-        except TypeError:
-            depths = []
-        ok = len(depths) > 0 and all(
-            isinstance(d, (int, np.integer))
-            and not isinstance(d, bool)
-            and 0 <= d <= search_space.n_layers
-            for d in depths
-        )
-    if not ok:
-        raise ValueError(
-            "depth_sampling must be 'gates', 'uniform' or a non-empty sequence "
-            f"of ints in [0, {search_space.n_layers}], got {depth_sampling!r}"
-        )
+    check_depth_sampling(depth_sampling, search_space)
     if (
         isinstance(n_architectures, bool)
         or not isinstance(n_architectures, (int, np.integer))

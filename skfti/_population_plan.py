@@ -1,0 +1,79 @@
+"""Which children a population run trains: drawn up front, per task.
+
+:func:`plan_population` draws every encoding and child seed before any
+training, so a run's plan (and its scores) do not depend on ``n_jobs`` or the
+backend, and a rerun finds its children already stored.
+"""
+
+import hashlib
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from skfti._seeds import SEED_MAX as _SEED_MAX
+from skfti.encoding import ArchitectureEncoding
+
+__all__ = ["check_depth_sampling", "plan_population"]
+
+
+def check_depth_sampling(depth_sampling, search_space):
+    """Raise ``ValueError`` unless ``depth_sampling`` is valid for the space."""
+    if isinstance(depth_sampling, str):
+        ok = depth_sampling in ("gates", "uniform")
+    else:
+        try:
+            depths = list(depth_sampling)
+        except TypeError:
+            depths = []
+        ok = len(depths) > 0 and all(
+            isinstance(d, (int, np.integer))
+            and not isinstance(d, bool)
+            and 0 <= d <= search_space.n_layers
+            for d in depths
+        )
+    if not ok:
+        raise ValueError(
+            "depth_sampling must be 'gates', 'uniform' or a non-empty sequence "
+            f"of ints in [0, {search_space.n_layers}], got {depth_sampling!r}"
+        )
+
+
+def plan_population(
+    tasks,
+    n_architectures,
+    search_space,
+    *,
+    relaxed_fraction=0.0,
+    depth_sampling="gates",
+    random_state=None,
+):
+    """The children of a population run, drawn up front.
+
+    Returns a list of ``(task_index, encoding, seed)``. Each task has its own
+    random stream, seeded from ``random_state`` and the task's name, drawing
+    its encodings and child seeds in a fixed order. So the plan (and every
+    score) is the same whatever ``n_jobs`` or backend; a rerun with the same
+    arguments finds its children already done; a larger ``n_architectures``
+    or more tasks only add children. ``depth_sampling`` is described in
+    :func:`generate_population`.
+    """
+    base = check_random_state(random_state).randint(_SEED_MAX)
+    plan = []
+    n_relaxed = int(round(relaxed_fraction * n_architectures))
+    for t, task in enumerate(tasks):
+        digest = hashlib.sha256(f"{base}:{task.name}".encode()).digest()
+        rng = np.random.RandomState(int.from_bytes(digest[:4], "little") % _SEED_MAX)
+        for i in range(n_architectures):
+            if i < n_architectures - n_relaxed:
+                n_active = None
+                if isinstance(depth_sampling, str) and depth_sampling == "uniform":
+                    n_active = 1 + rng.randint(search_space.n_layers)
+                elif not isinstance(depth_sampling, str):
+                    n_active = int(depth_sampling[rng.randint(len(depth_sampling))])
+                encoding = ArchitectureEncoding.random_one_hot(
+                    search_space, rng, n_active=n_active
+                )
+            else:
+                encoding = ArchitectureEncoding.random_relaxed(search_space, rng)
+            plan.append((t, encoding, int(rng.randint(_SEED_MAX))))
+    return plan
