@@ -13,29 +13,38 @@ from sklearn.utils import check_random_state
 from skfti._seeds import SEED_MAX as _SEED_MAX
 from skfti.encoding import ArchitectureEncoding
 
-__all__ = ["check_depth_sampling", "plan_population"]
+__all__ = ["depth_choices", "plan_population"]
 
 
-def check_depth_sampling(depth_sampling, search_space):
-    """Raise ``ValueError`` unless ``depth_sampling`` is valid for the space."""
+def depth_choices(depth_sampling, search_space):
+    """The depths a plan draws from, uniformly; ``None`` for the paper's gates.
+
+    ``"uniform"`` is ``1..n_layers``. Raises ``ValueError`` for anything but
+    ``"gates"``, ``"uniform"`` or a non-empty sequence of ints in
+    ``[0, n_layers]``.
+    """
+    n_layers = search_space.n_layers
     if isinstance(depth_sampling, str):
-        ok = depth_sampling in ("gates", "uniform")
+        if depth_sampling == "gates":
+            return None
+        depths = list(range(1, n_layers + 1)) if depth_sampling == "uniform" else []
     else:
         try:
             depths = list(depth_sampling)
         except TypeError:
             depths = []
-        ok = len(depths) > 0 and all(
-            isinstance(d, (int, np.integer))
-            and not isinstance(d, bool)
-            and 0 <= d <= search_space.n_layers
-            for d in depths
-        )
+    ok = len(depths) > 0 and all(
+        isinstance(d, (int, np.integer))
+        and not isinstance(d, bool)
+        and 0 <= d <= n_layers
+        for d in depths
+    )
     if not ok:
         raise ValueError(
             "depth_sampling must be 'gates', 'uniform' or a non-empty sequence "
-            f"of ints in [0, {search_space.n_layers}], got {depth_sampling!r}"
+            f"of ints in [0, {n_layers}], got {depth_sampling!r}"
         )
+    return tuple(int(d) for d in depths)
 
 
 def plan_population(
@@ -57,6 +66,7 @@ def plan_population(
     or more tasks only add children. ``depth_sampling`` is described in
     :func:`generate_population`.
     """
+    depths = depth_choices(depth_sampling, search_space)
     base = check_random_state(random_state).randint(_SEED_MAX)
     plan = []
     n_relaxed = int(round(relaxed_fraction * n_architectures))
@@ -65,11 +75,7 @@ def plan_population(
         rng = np.random.RandomState(int.from_bytes(digest[:4], "little") % _SEED_MAX)
         for i in range(n_architectures):
             if i < n_architectures - n_relaxed:
-                n_active = None
-                if isinstance(depth_sampling, str) and depth_sampling == "uniform":
-                    n_active = 1 + rng.randint(search_space.n_layers)
-                elif not isinstance(depth_sampling, str):
-                    n_active = int(depth_sampling[rng.randint(len(depth_sampling))])
+                n_active = None if depths is None else depths[rng.randint(len(depths))]
                 encoding = ArchitectureEncoding.random_one_hot(
                     search_space, rng, n_active=n_active
                 )

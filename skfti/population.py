@@ -18,7 +18,7 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.preprocessing import LabelEncoder
 
-from skfti._population_plan import check_depth_sampling, plan_population
+from skfti._population_plan import depth_choices, plan_population
 from skfti._progress import progress_bar
 from skfti._tf import single_thread_env
 from skfti.child_recipe import (
@@ -359,7 +359,7 @@ def _check_arguments(
     tasks, n_architectures, relaxed_fraction, depth_sampling, search_space
 ):
     """Argument errors, raised before the store is touched."""
-    check_depth_sampling(depth_sampling, search_space)
+    depth_choices(depth_sampling, search_space)  # raises if invalid
     if (
         isinstance(n_architectures, bool)
         or not isinstance(n_architectures, (int, np.integer))
