@@ -1,25 +1,45 @@
 """What :meth:`~skfti.ArchitectureInferrer.suggest` asks of the search space.
 
-How many distinct suggestions a search space can give, and when two discrete
+How many distinct suggestions a search space can give; when two discrete
 encodings are the same network (a switched-off layer's activation does not
-count), so that Algorithm 2 returns distinct architectures. Nothing here
-imports TensorFlow.
+count, nor where the switched-off layers sit, since a switched-off layer is
+the identity), so that suggestions are distinct networks; the canonical
+encoding of each network; and the candidate networks that a discrete search
+scores. Nothing here imports TensorFlow.
 """
 
+import itertools
+import warnings
 from numbers import Integral
 
-__all__ = ["check_n_suggestions", "network_key"]
+import numpy as np
+
+__all__ = [
+    "canonical_rows",
+    "check_n_suggestions",
+    "compact_networks",
+    "network_key",
+]
 
 
-def check_n_suggestions(n_suggestions, discretize, space):
-    """``n_suggestions`` as an int, checked against the size of ``space``."""
+def check_n_suggestions(n_suggestions, discretize, space, canonical=False):
+    """``n_suggestions`` as an int, checked against the size of ``space``.
+
+    Discrete suggestions are distinct networks: with ``canonical``, one per
+    sequence of switched-on layers; otherwise one per choice of each
+    position (a switched-off layer's activation does not count).
+    """
     if (
         not isinstance(n_suggestions, Integral)
         or isinstance(n_suggestions, bool)
         or n_suggestions < 1
     ):
         raise ValueError(f"n_suggestions must be an int >= 1, got {n_suggestions!r}")
-    n_discrete = (2 * space.n_base) ** space.n_layers * space.n_views
+    if canonical:
+        depths = range(space.n_layers + 1)
+        n_discrete = space.n_views * sum(space.n_base**d for d in depths)
+    else:
+        n_discrete = space.n_views * (space.n_base + 1) ** space.n_layers
     if discretize and n_suggestions > n_discrete:
         raise ValueError(
             f"n_suggestions={n_suggestions} distinct discrete architectures "
@@ -40,3 +60,191 @@ def network_key(space):
         return U
 
     return key
+
+
+def _layout(space):
+    n_alpha = space.n_layers * space.n_base
+    return n_alpha, n_alpha + 2 * space.n_layers
+
+
+def _is_discrete(U, space):
+    """Rows of ``U`` that are one-hot in every group."""
+    from skfti.encoding import encoding_groups
+
+    discrete = np.ones(len(U), dtype=bool)
+    for a, b in encoding_groups(space):
+        block = U[:, a:b]
+        discrete &= np.all((block == 0.0) | (block == 1.0), axis=1)
+        discrete &= block.sum(axis=1) == 1.0
+    return discrete
+
+
+def _compact(space, view, layers):
+    """The canonical flat encoding of a network: ``view``, then ``layers`` on.
+
+    ``layers`` are indices of ``space.base_layers``, in order; the layers
+    after them are switched off, with the first base layer as their (unused)
+    choice.
+    """
+    n_alpha, n_gates = _layout(space)
+    u = np.zeros(space.n_dims)
+    for j in range(space.n_layers):
+        on = j < len(layers)
+        u[j * space.n_base + (layers[j] if on else 0)] = 1.0
+        u[n_alpha + 2 * j + (0 if on else 1)] = 1.0
+    u[n_gates + view] = 1.0
+    return u
+
+
+def canonical_rows(U, space):
+    """Each discrete row of ``U`` as its network's canonical encoding.
+
+    A switched-off layer is the identity, so the networks of two discrete
+    encodings are the same function when their switched-on layers are the
+    same in the same order, wherever the switched-off ones sit. The
+    canonical encoding puts the switched-on layers first and gives the
+    switched-off ones the first base layer. Relaxed rows are returned as
+    they are.
+
+    Parameters
+    ----------
+    U : ndarray of shape (n, n_dims)
+        Flat encodings of ``space``.
+    space : SearchSpace
+        Their search space.
+
+    Returns
+    -------
+    canonical : ndarray of shape (n, n_dims)
+        A new array.
+    """
+    U = np.array(U, dtype=np.float64)
+    n_alpha, n_gates = _layout(space)
+    for i in np.flatnonzero(_is_discrete(U, space)):
+        alpha = U[i, :n_alpha].reshape(space.n_layers, space.n_base)
+        on = U[i, n_alpha:n_gates:2] == 1.0
+        layers = [int(a) for a in alpha[on].argmax(axis=1)]
+        U[i] = _compact(space, int(U[i, n_gates:].argmax()), layers)
+    return U
+
+
+def compact_networks(space, n_candidates, random_state=None):
+    """Canonical encodings of distinct networks of ``space``, shallow first.
+
+    Every network with up to ``d`` layers, for the largest ``d`` whose
+    networks number at most ``n_candidates`` (every view, every sequence of
+    base layers), then distinct random networks of ``d + 1`` to
+    ``n_layers`` layers (depth uniform, layers uniform) up to
+    ``n_candidates`` in all, or every network where the space holds fewer.
+
+    Returns
+    -------
+    U : ndarray of shape (m, n_dims), m <= n_candidates
+    """
+    from sklearn.utils import check_random_state
+
+    base, views = range(space.n_base), range(space.n_views)
+    rows, depth, count = [], 0, 0
+    while depth <= space.n_layers:
+        n_at_depth = space.n_views * space.n_base**depth
+        if count + n_at_depth > n_candidates:
+            break
+        rows += [
+            _compact(space, v, layers)
+            for v in views
+            for layers in itertools.product(base, repeat=depth)
+        ]
+        count += n_at_depth
+        depth += 1
+    if depth <= space.n_layers:
+        rng = check_random_state(random_state)
+        seen = set()
+        n_left = n_candidates - count
+        for _ in range(20 * n_left):  # ample: the deeper networks are many
+            if len(seen) == n_left:
+                break
+            d = int(rng.randint(depth, space.n_layers + 1))
+            network = (int(rng.randint(space.n_views)),) + tuple(
+                int(b) for b in rng.randint(space.n_base, size=d)
+            )
+            if network not in seen:
+                seen.add(network)
+                rows.append(_compact(space, network[0], network[1:]))
+    return np.array(rows).reshape(-1, space.n_dims)
+
+
+def search_encodings(inferrer, z, k, discretize):
+    """The inferrer's ``k`` best encodings for a task with meta-features ``z``.
+
+    Warns (as :meth:`~skfti.ArchitectureInferrer.suggest`) when fewer than
+    ``k`` distinct encodings were found.
+
+    Discrete suggestions with ``discrete_search="candidates"`` score every
+    network of :func:`compact_networks` and keep the ``k`` best; otherwise
+    Algorithm 2 (gradient ascent on the logits, then, with ``discretize``,
+    the argmax of each group, scored again). With ``canonical_encodings``,
+    discrete results are canonical and distinct as networks.
+
+    Returns
+    -------
+    U : ndarray of shape (m, n_dims), m <= k
+    values : ndarray of shape (m,)
+    """
+    from skfti.encoding import encoding_groups
+    from skfti.value_network_numpy import search_maxima
+
+    space = inferrer.search_space_
+    net = inferrer._numpy_network()
+    canonical = inferrer.canonical_encodings
+    if discretize and inferrer.discrete_search == "candidates":
+        U = _candidates(inferrer, max(inferrer.n_discrete_candidates, k))
+        values = net.value(U, z)
+        top = np.argsort(-values, kind="stable")[:k]
+        return _warn_if_short(U[top], values[top], k)
+
+    def key(U):
+        return canonical_rows(U, space)
+
+    U, values = search_maxima(
+        net,
+        z,
+        encoding_groups(space),
+        k=k,
+        n_starts=max(inferrer.n_starting_points, k),
+        max_iter=inferrer.max_iter,
+        step_size=inferrer.step_size,
+        init_scale=inferrer.init_scale,
+        discretize=discretize,
+        random_state=inferrer.random_state,
+        key=(key if canonical else network_key(space)) if discretize else None,
+    )
+    if discretize and canonical:
+        U = canonical_rows(U, space)
+        values = net.value(U, z)
+        order = np.argsort(-values, kind="stable")
+        U, values = U[order], values[order]
+    return _warn_if_short(U, values, k)
+
+
+def _candidates(inferrer, n):
+    """:func:`compact_networks` of the inferrer, kept while they stay the same."""
+    seed = inferrer.random_state
+    key = (n, seed) if isinstance(seed, Integral) else None
+    kept = getattr(inferrer, "_candidates", None)
+    if key is not None and kept is not None and kept[0] == key:
+        return kept[1]
+    U = compact_networks(inferrer.search_space_, n, seed)
+    if key is not None:
+        inferrer._candidates = (key, U)
+    return U
+
+
+def _warn_if_short(U, values, k):
+    if len(U) < k:
+        warnings.warn(
+            f"suggest found only {len(U)} distinct encodings of the {k} asked "
+            f"for; returning {len(U)}",
+            UserWarning,
+            stacklevel=4,
+        )
+    return U, values

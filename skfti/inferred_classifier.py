@@ -61,8 +61,8 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     discretize : bool, default=True
         Train the nearest discrete architectures (plain feed-forward networks,
         like the children the value network learned from, and 10-50 times
-        faster to train) instead of the relaxed encodings found by the
-        gradient ascent.
+        faster to train; the inferrer's ``discrete_search`` finds them)
+        instead of the relaxed encodings found by the gradient ascent.
     epochs : int, default=200
         Maximum number of epochs of each child.
     batch_size : int, default=32

@@ -1,7 +1,6 @@
 """ArchitectureInferrer: learn v(u, z) offline, suggest architectures online."""
 
 import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,16 +18,16 @@ from skfti._inferrer_data import (
     task_xy,
 )
 from skfti._inferrer_scoring import mean_spearman, per_task_scores
-from skfti._inferrer_search import check_n_suggestions, network_key
+from skfti._inferrer_search import (
+    canonical_rows,
+    check_n_suggestions,
+    search_encodings,
+)
 from skfti._inferrer_training import build_value_network, train_value_network
 from skfti._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
-from skfti.encoding import (
-    ArchitectureEncoding,
-    check_encoding_matrix,
-    encoding_groups,
-)
+from skfti.encoding import ArchitectureEncoding, check_encoding_matrix
 from skfti.search_space import SearchSpace
-from skfti.value_network_numpy import NumpyValueNetwork, search_maxima
+from skfti.value_network_numpy import NumpyValueNetwork
 
 __all__ = ["ArchitectureInferrer"]
 
@@ -83,6 +82,19 @@ class ArchitectureInferrer(BaseEstimator):
         Gradient-ascent step on the encoding's logits.
     init_scale : float, default=1.0
         Standard deviation of the random starting logits.
+    discrete_search : {"candidates", "ascent"}, default="candidates"
+        How ``suggest(..., discretize=True)`` searches: score
+        ``n_discrete_candidates`` distinct networks (every network up to the
+        depth that fits, then random deeper ones) and keep the best, or
+        Algorithm 2's gradient ascent followed by the argmax of each group.
+    n_discrete_candidates : int, default=10000
+        Networks scored by ``discrete_search="candidates"``.
+    canonical_encodings : bool, default=True
+        Give the value network every discrete encoding in its network's
+        canonical form (switched-on layers first, in order; a switched-off
+        layer is the identity, so where it sits changes nothing), in ``fit``
+        and after it; discrete suggestions are canonical and distinct as
+        networks. ``False`` reads encodings as given (the paper).
     embedding_modules : list, default=None
         Modules that embed text tasks (their names are the search space's
         views); default: looked up by view name.
@@ -127,17 +139,17 @@ class ArchitectureInferrer(BaseEstimator):
     softmax so that every iterate is a valid encoding.
 
     The defaults ``meta_features="both"`` and ``loss="ranking"`` ranked
-    children of held-out task families best (leave-one-family-out Spearman
-    on 35 text tasks x 150 children: precomputed/ranking 0.758, both/ranking
-    0.757, learned/ranking 0.752, none/ranking 0.752, learned/mse 0.708,
-    none/mse 0.688; docs/results.md); "both" was chosen on the first 100
-    children per task and ties "precomputed" on all 150.
-    The paper's choice is ``meta_features="learned", loss="mse"``.
+    children of held-out task families best (35 text tasks x 150 children:
+    leave-one-family-out Spearman 0.757, against 0.708 for the paper's
+    ``meta_features="learned", loss="mse"``; docs/results.md).
 
-    The paper trains with SGD, momentum 0.5 and a learning rate of 1e-4 over
-    far more steps than a default fit takes; with ``n_steps=5000`` that rate
-    undertrains, so the default is 1e-2 (pass ``learning_rate=1e-4`` for the
-    paper's value).
+    Discrete suggestions score candidate networks by default: the ascent
+    climbs to encodings the population never sampled (e.g. one layer placed
+    last), predicted far above any stored child, that train no better.
+    ``discrete_search="ascent", canonical_encodings=False`` is the paper's.
+
+    The paper's learning rate, 1e-4 (SGD, momentum 0.5), undertrains in the
+    default ``n_steps=5000``: the default is 1e-2.
 
     The network's view of a task does not depend on units: the features
     (numeric ``X``, or the views of texts) are standardized within each task
@@ -168,6 +180,9 @@ class ArchitectureInferrer(BaseEstimator):
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "step_size": [Interval(Real, 0, None, closed="neither")],
         "init_scale": [Interval(Real, 0, None, closed="left")],
+        "discrete_search": [StrOptions({"candidates", "ascent"})],
+        "n_discrete_candidates": [Interval(Integral, 1, None, closed="left")],
+        "canonical_encodings": ["boolean"],
         "embedding_modules": [list, tuple, None],
         "feature_map": [None, HasMethods(["fit", "transform"])],
         "random_state": ["random_state"],
@@ -194,6 +209,9 @@ class ArchitectureInferrer(BaseEstimator):
         max_iter=1000,
         step_size=1.0,
         init_scale=1.0,
+        discrete_search="candidates",
+        n_discrete_candidates=10000,
+        canonical_encodings=True,
         embedding_modules=None,
         feature_map=None,
         random_state=None,
@@ -216,6 +234,9 @@ class ArchitectureInferrer(BaseEstimator):
         self.max_iter = max_iter
         self.step_size = step_size
         self.init_scale = init_scale
+        self.discrete_search = discrete_search
+        self.n_discrete_candidates = n_discrete_candidates
+        self.canonical_encodings = canonical_encodings
         self.embedding_modules = embedding_modules
         self.feature_map = feature_map
         self.random_state = random_state
@@ -268,6 +289,8 @@ class ArchitectureInferrer(BaseEstimator):
         tasks, experiments = check_aligned(tasks, experiments)
         space = self.search_space or SearchSpace()
         U, V = check_experiments(tasks, experiments, space)
+        if self.canonical_encodings:
+            U = [canonical_rows(u, space) for u in U]
         samples, meta = self._prepare_tasks(tasks, space)
         rng = check_random_state(self.random_state)
         net, self.loss_curve_ = train_value_network(
@@ -277,6 +300,8 @@ class ArchitectureInferrer(BaseEstimator):
         self.weights_ = net.get_weights()
         self.n_train_tasks_ = len(tasks)
         self._net = net
+        self._np_net = None  # a refit must not keep the previous copy
+        self._candidates = None
         return self
 
     def _prepare_tasks(self, tasks, space):
@@ -342,6 +367,8 @@ class ArchitectureInferrer(BaseEstimator):
         """
         check_is_fitted(self)
         U = check_encoding_matrix(self.search_space_, encodings, "predict")
+        if self.canonical_encodings:
+            U = canonical_rows(U, self.search_space_)
         return self._numpy_network().value(U, self._z(task_or_Xy))
 
     def evaluate(self, tasks, experiments):
@@ -413,9 +440,11 @@ class ArchitectureInferrer(BaseEstimator):
     def suggest(self, X, y, *, n_suggestions=1, discretize=False, return_values=False):
         """Suggest architectures for a new task (Algorithm 2).
 
-        Gradient ascent on v from ``n_starting_points`` starts (the uniform
-        encoding and random logits), all at once, in NumPy. No child is
-        trained on the task.
+        Relaxed encodings: gradient ascent on v from ``n_starting_points``
+        starts (the uniform encoding and random logits), all at once, in
+        NumPy. Discrete ones: the best of ``n_discrete_candidates`` networks
+        scored by v (or the ascent's argmax; ``discrete_search``). No child
+        is trained on the task.
 
         Parameters
         ----------
@@ -424,11 +453,9 @@ class ArchitectureInferrer(BaseEstimator):
         y : array-like of shape (n_samples,)
             Its labels.
         n_suggestions : int, default=1
-            How many distinct encodings to return, best first. More starting
-            points are drawn while fewer distinct solutions were found.
+            How many distinct encodings to return, best first.
         discretize : bool, default=False
-            Return discrete (one-hot) architectures: the argmax of each group
-            of each solution, scored again; distinct after discretization.
+            Return discrete (one-hot) architectures, distinct as networks.
         return_values : bool, default=False
             Also return the predicted normalized accuracies.
 
@@ -448,28 +475,9 @@ class ArchitectureInferrer(BaseEstimator):
             encodings; the list is then shorter.
         """
         check_is_fitted(self)
-        space = self.search_space_
-        k = check_n_suggestions(n_suggestions, discretize, space)
-        U, values = search_maxima(
-            self._numpy_network(),
-            self._z((X, y)),
-            encoding_groups(space),
-            k=k,
-            n_starts=max(self.n_starting_points, k),
-            max_iter=self.max_iter,
-            step_size=self.step_size,
-            init_scale=self.init_scale,
-            discretize=discretize,
-            random_state=self.random_state,
-            key=network_key(space) if discretize else None,
-        )
-        if len(U) < k:
-            warnings.warn(
-                f"suggest found only {len(U)} distinct encodings of the {k} asked "
-                f"for; returning {len(U)}",
-                UserWarning,
-                stacklevel=2,
-            )
+        space, canonical = self.search_space_, self.canonical_encodings
+        k = check_n_suggestions(n_suggestions, discretize, space, canonical)
+        U, values = search_encodings(self, self._z((X, y)), k, discretize)
         encodings = [ArchitectureEncoding.from_vector(space, u) for u in U]
         if n_suggestions == 1:
             encodings, values = encodings[0], float(values[0])
@@ -480,6 +488,7 @@ class ArchitectureInferrer(BaseEstimator):
         state = copy.copy(super().__getstate__())
         state.pop("_net", None)  # rebuilt from weights_
         state.pop("_np_net", None)
+        state.pop("_candidates", None)  # recomputed on demand
         return state
 
     def __sklearn_tags__(self):

@@ -220,6 +220,10 @@ def load(name):
     params["phi_units"] = tuple(params["phi_units"])
     params["rho_units"] = tuple(params["rho_units"])
     params["feature_map"] = _build_feature_map(params["feature_map"])
+    # Models saved before these parameters existed read encodings as given
+    # and searched discrete suggestions by gradient ascent: they still do.
+    params.setdefault("canonical_encodings", False)
+    params.setdefault("discrete_search", "ascent")
     space = SearchSpace.from_dict(document["search_space"])
     inferrer = ArchitectureInferrer(search_space=space, **params)
     with np.load(npz, allow_pickle=False) as arrays:
