@@ -10,6 +10,11 @@
 #   N_UNIFORM=100            further children per task whose number of
 #                            layers is uniform in 1..7 (another plan seed),
 #                            so shallow networks are as well covered
+#   N_NO_HIDDEN=8            children per task without a hidden layer (the
+#                            4 views, twice): the value network saw that
+#                            corner too rarely and extrapolated into it
+#   N_SHALLOW=92             children per task of 1, 2 or 3 layers, where
+#                            the best networks are (300 per task in all)
 #   FOLDS=                   tabular: hold out N groups of tasks instead of
 #                            one task at a time (cheaper model selection)
 set -euo pipefail
@@ -17,6 +22,8 @@ cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=3
 N_ARCHITECTURES="${N_ARCHITECTURES:-100}"
 N_UNIFORM="${N_UNIFORM:-100}"
+N_NO_HIDDEN="${N_NO_HIDDEN:-8}"
+N_SHALLOW="${N_SHALLOW:-92}"
 mkdir -p results
 for FAMILY in ${FAMILIES:-text tabular}; do
     STORE="results/pretrain-$FAMILY.sqlite"
@@ -26,6 +33,16 @@ for FAMILY in ${FAMILIES:-text tabular}; do
     if [ "$N_UNIFORM" -gt 0 ]; then
         python scripts/pretrain_population.py --family "$FAMILY" --store "$STORE" \
             --n-architectures "$N_UNIFORM" --plan-seed 1 --depth-sampling uniform \
+            --n-jobs 2
+    fi
+    if [ "$N_NO_HIDDEN" -gt 0 ]; then
+        python scripts/pretrain_population.py --family "$FAMILY" --store "$STORE" \
+            --n-architectures "$N_NO_HIDDEN" --plan-seed 2 --depth-sampling 0 \
+            --n-jobs 2
+    fi
+    if [ "$N_SHALLOW" -gt 0 ]; then
+        python scripts/pretrain_population.py --family "$FAMILY" --store "$STORE" \
+            --n-architectures "$N_SHALLOW" --plan-seed 3 --depth-sampling 1,2,3 \
             --n-jobs 2
     fi
     # 2. the experiments as compressed CSV, for audit and for extending them

@@ -60,6 +60,13 @@ VARIANTS = {
         "loss": "ranking",
         "score": "neg_log_loss",
     },
+    # the paper's search: gradient ascent, then the argmax; positional encodings
+    "precomputed / ranking, paper's search": {
+        "meta_features": "precomputed",
+        "loss": "ranking",
+        "discrete_search": "ascent",
+        "canonical_encodings": False,
+    },
 }
 
 
@@ -378,13 +385,18 @@ def main():
     #    Only the first suggestion trains here; the chosen variant's full
     #    evaluation follows.
     ranked = sorted(means, key=means.get, reverse=True)[: args.n_evaluated]
-    # Saved per population: results of an earlier population are never reused.
+    # Saved per population and inferrer parameters: results of an earlier
+    # population, or of other parameters (defaults change), are not reused.
     saved = out / "children-by-variant.json"
     digest = experiments_digest(tasks, by_score["accuracy"])
     earlier = json.loads(saved.read_text()) if saved.exists() else {}
     if earlier.get("experiments_sha256") != digest:
         earlier = {}
-    by_variant = {k: v for k, v in earlier.get("variants", {}).items() if k in ranked}
+    by_variant = {
+        k: v["rows"]
+        for k, v in earlier.get("variants", {}).items()
+        if k in ranked and v.get("params") == inferrer_params(collection, k)
+    }
     if not args.skip_children:
         for name in ranked:
             if name in by_variant:
@@ -395,9 +407,13 @@ def main():
             by_variant[name] = evaluate_children(
                 collection, tasks, experiments, store, params, args, first_only=True
             )
+            variants = {
+                k: {"params": inferrer_params(collection, k), "rows": v}
+                for k, v in by_variant.items()
+            }
             saved.write_text(
                 json.dumps(
-                    {"experiments_sha256": digest, "variants": by_variant}, indent=1
+                    {"experiments_sha256": digest, "variants": variants}, indent=1
                 )
             )
     validation = {
@@ -418,6 +434,14 @@ def main():
 
     # 3. the shipped model, fitted on every task
     export(collection, tasks, experiments, params, chosen, means, rows, args)
+
+
+def inferrer_params(collection, variant):
+    """Every parameter of the variant's inferrer, as JSON text (objects named)."""
+    params = dict(VARIANTS[variant])
+    params.pop("score", None)
+    full = collection.inferrer(params).get_params(deep=False)
+    return json.dumps({**full, "score": VARIANTS[variant].get("score")}, default=repr)
 
 
 def evaluate_children(
