@@ -395,7 +395,9 @@ def main():
     by_variant = {
         k: v["rows"]
         for k, v in earlier.get("variants", {}).items()
-        if k in ranked and v.get("params") == inferrer_params(collection, k)
+        if k in ranked
+        and isinstance(v, dict)
+        and v.get("params") == inferrer_params(collection, k)
     }
     if not args.skip_children:
         for name in ranked:

@@ -128,49 +128,30 @@ def canonical_rows(U, space):
     return U
 
 
-def compact_networks(space, n_candidates, random_state=None):
-    """Canonical encodings of distinct networks of ``space``, shallow first.
+def compact_networks(space, n_candidates, at_least=1):
+    """Canonical encodings of every network of ``space`` up to a depth, shallow first.
 
-    Every network with up to ``d`` layers, for the largest ``d`` whose
-    networks number at most ``n_candidates`` (every view, every sequence of
-    base layers), then distinct random networks of ``d + 1`` to
-    ``n_layers`` layers (depth uniform, layers uniform) up to
-    ``n_candidates`` in all, or every network where the space holds fewer.
+    Every network with up to ``d`` switched-on layers (every view, every
+    sequence of base layers), for the largest ``d`` whose networks number at
+    most ``n_candidates``, or the smallest whose networks number at least
+    ``at_least`` (the networks without a hidden layer, one per view, at
+    least).
 
     Returns
     -------
-    U : ndarray of shape (m, n_dims), m <= n_candidates
+    U : ndarray of shape (m, n_dims)
     """
-    from sklearn.utils import check_random_state
-
-    base, views = range(space.n_base), range(space.n_views)
-    rows, depth, count = [], 0, 0
-    while depth <= space.n_layers:
-        n_at_depth = space.n_views * space.n_base**depth
-        if count + n_at_depth > n_candidates:
+    rows = []
+    for depth in range(space.n_layers + 1):
+        n_new = space.n_views * space.n_base**depth
+        if len(rows) >= at_least and len(rows) + n_new > n_candidates:
             break
         rows += [
-            _compact(space, v, layers)
-            for v in views
-            for layers in itertools.product(base, repeat=depth)
+            _compact(space, view, layers)
+            for view in range(space.n_views)
+            for layers in itertools.product(range(space.n_base), repeat=depth)
         ]
-        count += n_at_depth
-        depth += 1
-    if depth <= space.n_layers:
-        rng = check_random_state(random_state)
-        seen = set()
-        n_left = n_candidates - count
-        for _ in range(20 * n_left):  # ample: the deeper networks are many
-            if len(seen) == n_left:
-                break
-            d = int(rng.randint(depth, space.n_layers + 1))
-            network = (int(rng.randint(space.n_views)),) + tuple(
-                int(b) for b in rng.randint(space.n_base, size=d)
-            )
-            if network not in seen:
-                seen.add(network)
-                rows.append(_compact(space, network[0], network[1:]))
-    return np.array(rows).reshape(-1, space.n_dims)
+    return np.array(rows)
 
 
 def search_encodings(inferrer, z, k, discretize):
@@ -179,8 +160,8 @@ def search_encodings(inferrer, z, k, discretize):
     Warns (as :meth:`~skfti.ArchitectureInferrer.suggest`) when fewer than
     ``k`` distinct encodings were found.
 
-    Discrete suggestions with ``discrete_search="candidates"`` score every
-    network of :func:`compact_networks` and keep the ``k`` best; otherwise
+    Discrete suggestions with ``discrete_search="candidates"`` score the
+    networks of :func:`compact_networks` and keep the ``k`` best; otherwise
     Algorithm 2 (gradient ascent on the logits, then, with ``discretize``,
     the argmax of each group, scored again). With ``canonical_encodings``,
     discrete results are canonical and distinct as networks.
@@ -197,7 +178,7 @@ def search_encodings(inferrer, z, k, discretize):
     net = inferrer._numpy_network()
     canonical = inferrer.canonical_encodings
     if discretize and inferrer.discrete_search == "candidates":
-        U = _candidates(inferrer, max(inferrer.n_discrete_candidates, k))
+        U = _candidates(inferrer, k)
         values = net.value(U, z)
         top = np.argsort(-values, kind="stable")[:k]
         return _warn_if_short(U[top], values[top], k)
@@ -226,17 +207,14 @@ def search_encodings(inferrer, z, k, discretize):
     return _warn_if_short(U, values, k)
 
 
-def _candidates(inferrer, n):
+def _candidates(inferrer, at_least):
     """:func:`compact_networks` of the inferrer, kept while they stay the same."""
-    seed = inferrer.random_state
-    key = (n, seed) if isinstance(seed, Integral) else None
+    key = (inferrer.n_discrete_candidates, at_least)
     kept = getattr(inferrer, "_candidates", None)
-    if key is not None and kept is not None and kept[0] == key:
-        return kept[1]
-    U = compact_networks(inferrer.search_space_, n, seed)
-    if key is not None:
-        inferrer._candidates = (key, U)
-    return U
+    if kept is None or kept[0] != key:
+        kept = (key, compact_networks(inferrer.search_space_, *key))
+        inferrer._candidates = kept
+    return kept[1]
 
 
 def _warn_if_short(U, values, k):

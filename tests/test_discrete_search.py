@@ -75,19 +75,19 @@ def test_canonical_rows_leave_relaxed_rows_alone():
     np.testing.assert_array_equal(C[0], relaxed)
 
 
-def test_compact_networks_enumerate_shallow_then_sample_deeper():
+def test_compact_networks_enumerate_every_network_up_to_a_depth():
     n_upto = [SPACE.n_views * sum(4**d for d in range(k + 1)) for k in range(5)]
     assert n_upto == [2, 10, 42, 170, 682]  # 2 views, 4 base layers
-    U = compact_networks(SPACE, 200, random_state=0)
-    assert U.shape == (200, SPACE.n_dims)
-    assert len({tuple(u) for u in U}) == 200  # distinct networks
+    U = compact_networks(SPACE, 200)
+    assert U.shape == (170, SPACE.n_dims)  # up to 3 layers: 682 > 200
+    assert len({tuple(u) for u in U}) == 170  # distinct networks
     np.testing.assert_array_equal(canonical_rows(U, SPACE), U)
-    depths = U[:, SPACE.n_layers * SPACE.n_base :: 2][:, : SPACE.n_layers].sum(1)
-    assert np.all(depths[:170] <= 3) and np.all(depths[170:] == 4)
-    np.testing.assert_array_equal(compact_networks(SPACE, 200, random_state=0), U)
-    every = compact_networks(SPACE, 10**6)
-    assert every.shape == (682, SPACE.n_dims)  # the whole space, no more
-    assert compact_networks(SPACE, 1, random_state=0).shape == (1, SPACE.n_dims)
+    n_alpha = SPACE.n_layers * SPACE.n_base
+    depths = U[:, n_alpha : n_alpha + 2 * SPACE.n_layers : 2].sum(1)
+    assert np.all(np.diff(depths) >= 0) and depths.max() == 3
+    assert compact_networks(SPACE, 10**6).shape == (682, SPACE.n_dims)  # all
+    assert compact_networks(SPACE, 1).shape == (2, SPACE.n_dims)  # depth 0
+    assert compact_networks(SPACE, 200, at_least=171).shape == (682, SPACE.n_dims)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def test_discrete_suggestions_are_the_best_scored_networks(
     ranked, values = fitted.suggest(
         X, y, n_suggestions=5, discretize=True, return_values=True
     )
-    every = compact_networks(space, 10**6)  # this space: 259 networks
+    every = compact_networks(space, 10**6)  # this space: 259 networks, all scored
     scores = fitted.predict(task, every)
     np.testing.assert_allclose(values, np.sort(scores)[::-1][:5], rtol=1e-12)
     assert all(e.is_discrete for e in ranked)
@@ -142,6 +142,8 @@ def test_a_smaller_candidate_budget_and_the_ascent(fitted, task_family_populatio
         assert len(found) == 3
         # the top of 7 networks: the depth-0 and six one-layer networks
         assert all(len(layers_on(e)[1]) <= 1 for e in found)
+        more = small.suggest(X, y, n_suggestions=8, discretize=True)
+        assert len(more) == 8  # more than 7 asked: the two-layer networks join
         fitted.set_params(discrete_search="ascent")
         ascended, value = fitted.suggest(X, y, discretize=True, return_values=True)
         assert ascended.is_discrete
