@@ -141,17 +141,31 @@ def compact_networks(space, n_candidates, at_least=1):
     -------
     U : ndarray of shape (m, n_dims)
     """
-    rows = []
+    blocks, count = [], 0
     for depth in range(space.n_layers + 1):
         n_new = space.n_views * space.n_base**depth
-        if len(rows) >= at_least and len(rows) + n_new > n_candidates:
+        if count >= at_least and count + n_new > n_candidates:
             break
-        rows += [
-            _compact(space, view, layers)
-            for view in range(space.n_views)
-            for layers in itertools.product(range(space.n_base), repeat=depth)
-        ]
-    return np.array(rows)
+        blocks.append(_networks_of_depth(space, depth))
+        count += n_new
+    return np.concatenate(blocks)
+
+
+def _networks_of_depth(space, depth):
+    """:func:`_compact` of every view and sequence of ``depth`` base layers."""
+    n_alpha, n_gates = _layout(space)
+    sequences = np.array(
+        list(itertools.product(range(space.n_base), repeat=depth)), dtype=np.intp
+    ).reshape(space.n_base**depth, depth)
+    n_seq = len(sequences)
+    U = np.zeros((space.n_views * n_seq, space.n_dims))
+    rows = np.arange(len(U))
+    for j in range(space.n_layers):
+        choice = sequences[:, j] if j < depth else np.zeros(n_seq, dtype=np.intp)
+        U[rows, j * space.n_base + np.tile(choice, space.n_views)] = 1.0
+        U[:, n_alpha + 2 * j + (0 if j < depth else 1)] = 1.0
+    U[rows, n_gates + np.repeat(np.arange(space.n_views), n_seq)] = 1.0
+    return U
 
 
 def search_encodings(inferrer, z, k, discretize):
