@@ -128,3 +128,27 @@ def test_tabular_v1_suggests_for_any_number_of_columns():
         # the task view does not depend on units
         again = inferrer.suggest(X * 1000.0 + 5.0, y, discretize=True)
         assert again == encoding
+
+
+def test_models_saved_before_the_discrete_search_load_as_they_were_made(
+    saved, task_family_population, tmp_path
+):
+    inferrer, path, (npz, js) = saved
+    task = task_family_population[0][0]
+    document = json.loads(js.read_text())
+    for name in ("discrete_search", "n_discrete_candidates", "canonical_encodings"):
+        del document["params"][name]  # the format of the models shipped before
+    old = tmp_path / "old-v0"
+    (tmp_path / "old-v0.npz").write_bytes(npz.read_bytes())
+    (tmp_path / "old-v0.json").write_text(json.dumps(document))
+    loaded = skfti.pretrained.load(old)
+    assert loaded.discrete_search == "ascent"
+    assert loaded.canonical_encodings is False
+    paper = ArchitectureInferrer(**inferrer.get_params()).set_params(
+        discrete_search="ascent", canonical_encodings=False
+    )
+    paper.__dict__.update(
+        {k: v for k, v in inferrer.__dict__.items() if k.endswith("_")}
+    )
+    X, y = task.X_train, task.y_train
+    assert loaded.suggest(X, y, discretize=True) == paper.suggest(X, y, discretize=True)
