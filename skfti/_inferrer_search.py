@@ -171,14 +171,13 @@ def _networks_of_depth(space, depth):
 def search_encodings(inferrer, z, k, discretize):
     """The inferrer's ``k`` best encodings for a task with meta-features ``z``.
 
-    Warns (as :meth:`~skfti.ArchitectureInferrer.suggest`) when fewer than
-    ``k`` distinct encodings were found.
-
     Discrete suggestions with ``discrete_search="candidates"`` score the
     networks of :func:`compact_networks` and keep the ``k`` best; otherwise
     Algorithm 2 (gradient ascent on the logits, then, with ``discretize``,
     the argmax of each group, scored again). With ``canonical_encodings``,
-    discrete results are canonical and distinct as networks.
+    discrete results are canonical and distinct as networks. Warns (as
+    :meth:`~skfti.ArchitectureInferrer.suggest`) when fewer than ``k``
+    distinct encodings were found.
 
     Returns
     -------

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skfti import ArchitectureInferrer
+from skfti._inferrer_search import canonical_rows
 from skfti.encoding import encoding_groups
 from skfti.value_network_numpy import NumpyValueNetwork, grouped_softmax
 
@@ -47,8 +48,13 @@ def test_numpy_and_tensorflow_agree(fitted, task_family_population):
             z_tf.numpy()[: fitted.phi_units[-1]],
             atol=1e-5,
         )
-    U = experiments[0][0]
+    # predict reads discrete encodings in canonical form (canonical_encodings)
+    U = canonical_rows(experiments[0][0], space)
+    assert not np.array_equal(U, experiments[0][0])
     expected = net.value(tf.constant(U, tf.float32), z_tf).numpy()
+    np.testing.assert_allclose(
+        fitted.predict(tasks[0], experiments[0][0]), expected, atol=1e-5
+    )
     np.testing.assert_allclose(fitted.predict(tasks[0], U), expected, atol=1e-5)
 
     groups = encoding_groups(space)
