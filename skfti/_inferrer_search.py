@@ -79,23 +79,6 @@ def _is_discrete(U, space):
     return discrete
 
 
-def _compact(space, view, layers):
-    """The canonical flat encoding of a network: ``view``, then ``layers`` on.
-
-    ``layers`` are indices of ``space.base_layers``, in order; the layers
-    after them are switched off, with the first base layer as their (unused)
-    choice.
-    """
-    n_alpha, n_gates = _layout(space)
-    u = np.zeros(space.n_dims)
-    for j in range(space.n_layers):
-        on = j < len(layers)
-        u[j * space.n_base + (layers[j] if on else 0)] = 1.0
-        u[n_alpha + 2 * j + (0 if on else 1)] = 1.0
-    u[n_gates + view] = 1.0
-    return u
-
-
 def canonical_rows(U, space):
     """Each discrete row of ``U`` as its network's canonical encoding.
 
@@ -119,12 +102,18 @@ def canonical_rows(U, space):
         A new array.
     """
     U = np.array(U, dtype=np.float64)
+    rows = np.flatnonzero(_is_discrete(U, space))
     n_alpha, n_gates = _layout(space)
-    for i in np.flatnonzero(_is_discrete(U, space)):
-        alpha = U[i, :n_alpha].reshape(space.n_layers, space.n_base)
-        on = U[i, n_alpha:n_gates:2] == 1.0
-        layers = [int(a) for a in alpha[on].argmax(axis=1)]
-        U[i] = _compact(space, int(U[i, n_gates:].argmax()), layers)
+    n_layers, n_base = space.n_layers, space.n_base
+    on = U[rows, n_alpha:n_gates:2] == 1.0
+    first = np.argsort(~on, axis=1, kind="stable")  # switched-on layers first
+    alpha = U[rows, :n_alpha].reshape(len(rows), n_layers, n_base)
+    alpha = np.take_along_axis(alpha, first[:, :, None], axis=1)
+    on = np.take_along_axis(on, first, axis=1)
+    alpha[~on] = np.eye(n_base)[0]
+    U[rows, :n_alpha] = alpha.reshape(len(rows), n_alpha)
+    U[rows, n_alpha:n_gates:2] = on
+    U[rows, n_alpha + 1 : n_gates : 2] = ~on
     return U
 
 
@@ -152,7 +141,11 @@ def compact_networks(space, n_candidates, at_least=1):
 
 
 def _networks_of_depth(space, depth):
-    """:func:`_compact` of every view and sequence of ``depth`` base layers."""
+    """Canonical encodings of every view and sequence of ``depth`` base layers.
+
+    The switched-on layers first, the switched-off ones with the first base
+    layer as their (unused) choice, as :func:`canonical_rows` writes them.
+    """
     n_alpha, n_gates = _layout(space)
     sequences = np.array(
         list(itertools.product(range(space.n_base), repeat=depth)), dtype=np.intp
