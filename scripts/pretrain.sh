@@ -17,6 +17,9 @@
 #                            the best networks are (300 per task in all)
 #   FOLDS=                   tabular: hold out N groups of tasks instead of
 #                            one task at a time (cheaper model selection)
+#   FROM_CSV=1               first record the committed export of the
+#                            experiments (docs/results/pretrained*/), so a
+#                            fresh clone trains only what the export lacks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=3
@@ -24,12 +27,16 @@ N_ARCHITECTURES="${N_ARCHITECTURES:-100}"
 N_UNIFORM="${N_UNIFORM:-100}"
 N_NO_HIDDEN="${N_NO_HIDDEN:-8}"
 N_SHALLOW="${N_SHALLOW:-92}"
+FROM_CSV="${FROM_CSV:-1}"
 mkdir -p results
 for FAMILY in ${FAMILIES:-text tabular}; do
     STORE="results/pretrain-$FAMILY.sqlite"
+    EXPORT="docs/results/pretrained$([ "$FAMILY" = text ] || echo "-$FAMILY")/experiments.csv.gz"
+    RESTORE=()
+    if [ "$FROM_CSV" = 1 ] && [ -f "$EXPORT" ]; then RESTORE=(--from-csv "$EXPORT"); fi
     # 1. the population: random children on every offline task of the family
     python scripts/pretrain_population.py --family "$FAMILY" --store "$STORE" \
-        --n-architectures "$N_ARCHITECTURES" --n-jobs 2
+        --n-architectures "$N_ARCHITECTURES" --n-jobs 2 "${RESTORE[@]}"
     if [ "$N_UNIFORM" -gt 0 ]; then
         python scripts/pretrain_population.py --family "$FAMILY" --store "$STORE" \
             --n-architectures "$N_UNIFORM" --plan-seed 1 --depth-sampling uniform \

@@ -19,8 +19,9 @@ those of the early-stopped networks.
 """
 
 import argparse
+import gzip
 
-from skfti import SearchSpace, generate_population
+from skfti import ExperimentStore, SearchSpace, generate_population
 from skfti.child_recipe import check_settings
 from skfti.datasets import (
     TEXT_VIEWS,
@@ -66,6 +67,16 @@ def pretraining_collection(family, random_state=0):
     raise ValueError(f"unknown collection {family!r}; use 'text' or 'tabular'")
 
 
+def restore(location, tasks, space, path):
+    """Record an export's experiments in the store; return how many were new."""
+    store = ExperimentStore(location, search_space=space)
+    for task in tasks:
+        store.add_task(task)
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", newline="", encoding="utf-8") as file:
+        return store.record_csv(file)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--family", choices=("text", "tabular"), default="text")
@@ -85,12 +96,22 @@ def main():
         help="'gates' (the paper's independent gates), 'uniform' (a depth "
         "uniform in 1..n_layers) or comma-separated depths, e.g. '0'",
     )
+    parser.add_argument(
+        "--from-csv",
+        default=None,
+        help="first record the experiments of an export (to_csv, .csv or "
+        ".csv.gz), e.g. docs/results/pretrained/experiments.csv.gz, so that only "
+        "what it lacks is trained",
+    )
     args = parser.parse_args()
     tasks, space = pretraining_collection(args.family, args.seed)
+    store = args.store or f"results/pretrain-{args.family}.sqlite"
+    if args.from_csv:
+        print(f"recorded {restore(store, tasks, space, args.from_csv)} experiments")
     summary = generate_population(
         tasks,
         args.n_architectures,
-        store=args.store or f"results/pretrain-{args.family}.sqlite",
+        store=store,
         search_space=space,
         n_jobs=args.n_jobs,
         depth_sampling=(

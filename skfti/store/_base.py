@@ -4,7 +4,8 @@
 methods are what a backend implements (the SQLite one in
 :mod:`skfti.store._sqlite`, a server database elsewhere); its concrete methods
 (:meth:`~BaseExperimentStore.record`, :meth:`~BaseExperimentStore.record_many`,
-:meth:`~BaseExperimentStore.experiments`, :meth:`~BaseExperimentStore.to_csv`)
+:meth:`~BaseExperimentStore.experiments`, :meth:`~BaseExperimentStore.to_csv`,
+:meth:`~BaseExperimentStore.record_csv`)
 validate the arguments the same way for every backend and call the backend's
 two row hooks, ``_insert_experiments`` and ``_select_experiments``.
 """
@@ -20,6 +21,7 @@ import numpy as np
 from skfti.encoding import ArchitectureEncoding
 from skfti.meta_features import META_FEATURE_NAMES
 from skfti.search_space import SearchSpace
+from skfti.store._csv import read_experiments
 from skfti.store._keys import settings_hash
 from skfti.store._keys import task_name as name_of
 from skfti.store._schema import EXPERIMENT_COLUMNS
@@ -383,6 +385,43 @@ class BaseExperimentStore(ABC):
         else:
             with open(path_or_file, "w", newline="", encoding="utf-8") as file:
                 self._write_csv(file)
+
+    def record_csv(self, path_or_file: Any) -> int:
+        """Record the experiments of a CSV written by :meth:`to_csv`.
+
+        The way back from an export: to rebuild a store on another machine, or
+        to extend a published population (``docs/results/pretrained``). Add
+        the tasks first (:meth:`add_task`, with the same data and split); then
+        a population run over them skips the children the file holds.
+
+        Parameters
+        ----------
+        path_or_file : str, path-like or text file
+            A CSV with the columns of :meth:`to_records` (``id`` is ignored:
+            rows get this store's ids). Open a gzipped export with
+            ``gzip.open(path, "rt")``.
+
+        Returns
+        -------
+        n_inserted : int
+            Rows inserted; experiments the store already holds (same task,
+            encoding, seed and settings) are skipped and not counted.
+
+        Raises
+        ------
+        ValueError
+            Naming the line, if a row is from another search space, names a
+            task the store does not hold, or its encoding or settings do not
+            match the hashes written beside them; then nothing is written.
+        """
+        if hasattr(path_or_file, "read"):
+            experiments = list(read_experiments(self, path_or_file))
+        else:
+            with open(path_or_file, newline="", encoding="utf-8") as file:
+                experiments = list(read_experiments(self, file))
+        if not experiments:
+            return 0
+        return self._insert_experiments(experiments)
 
     def _write_csv(self, file: IO[str]) -> None:
         writer = csv.DictWriter(file, fieldnames=list(EXPERIMENT_COLUMNS))
