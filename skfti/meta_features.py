@@ -9,7 +9,6 @@ through their embedded features (see :mod:`skfti.embeddings`).
 from numbers import Integral
 
 import numpy as np
-from sklearn.feature_selection import mutual_info_classif
 from sklearn.utils import check_random_state
 
 __all__ = ["META_FEATURE_NAMES", "compute_meta_features"]
@@ -172,6 +171,10 @@ def _mutual_information(
         columns = np.sort(rng.choice(n_features, n_mi_features, replace=False))
     if n_classes < 2:
         return np.zeros(len(columns))
+    # Imported here: it pulls in sklearn.neighbors, which a suggestion from a
+    # model without precomputed meta-features never needs.
+    from sklearn.feature_selection import mutual_info_classif
+
     return mutual_info_classif(
         X[np.ix_(rows, columns)],
         y_codes[rows],

@@ -8,7 +8,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -107,6 +106,10 @@ class TabularFeatureMap(
         self.pca_ = self.weights_ = self.offsets_ = None
         if self.method == "pca":
             n_components = min(self.output_dim, X.shape[0], X.shape[1])
+            # Imported here: sklearn.decomposition is a tenth of a second that
+            # loading a text model (whose views import this module) never uses.
+            from sklearn.decomposition import PCA
+
             self.pca_ = PCA(
                 n_components=n_components, whiten=True, random_state=rng
             ).fit(Z)
