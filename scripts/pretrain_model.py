@@ -334,6 +334,12 @@ def main():
         help="draws of random best-of-30 whose winners are retrained",
     )
     parser.add_argument(
+        "--children-json",
+        default=None,
+        help="reuse the chosen variant's evaluated children of an earlier run on "
+        "the same population (its children.json) instead of training them again",
+    )
+    parser.add_argument(
         "--spearman-json",
         default=None,
         help="reuse the Spearman figures of an earlier run for the variants it holds",
@@ -429,7 +435,12 @@ def main():
     params = dict(VARIANTS[chosen])
     experiments = by_score[params.pop("score", "accuracy")]
     rows = []
-    if not args.skip_children:
+    if args.children_json:
+        rows = json.loads(Path(args.children_json).read_text())
+        if sorted(r["task"] for r in rows) != sorted(t.name for t in tasks):
+            raise SystemExit(f"{args.children_json} holds other tasks than the store")
+        print("children of", chosen, "reused from", args.children_json, flush=True)
+    elif not args.skip_children:
         print("children of", chosen, flush=True)
         rows = evaluate_children(collection, tasks, experiments, store, params, args)
         (out / "children.json").write_text(json.dumps(rows, indent=1))
