@@ -10,7 +10,9 @@ import pytest  # noqa: E402
 def task_family_population(tmp_path_factory):
     """12 related synthetic tasks with 50 trained children each, from a real store.
 
-    Built once per session by ``generate_population`` (2 worker processes).
+    Built once per session by ``generate_population`` (2 worker processes),
+    with the default recipe but 10 epochs and no refit, as the pretraining
+    populations are (half the cost: the refit trains every child twice).
     Returns ``(tasks, experiments, search_space)``.
     """
     from skfti import ExperimentStore, SearchSpace, generate_population
@@ -24,7 +26,8 @@ def task_family_population(tmp_path_factory):
         50,
         store=path,
         search_space=space,
-        epochs=10,  # fewer epochs for speed; the default recipe otherwise
+        epochs=10,  # fewer epochs for speed
+        refit=False,  # as populations are built (scripts/pretrain_population.py)
         n_jobs=2,
         random_state=0,
     )
