@@ -141,10 +141,10 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     families (docs/results.md), with the model and recipe of 2026-11-28,
     the mean accuracy of the first suggestion alone was 0.845 on the tasks'
     validation splits, the ensemble of the first three 0.854 (best-of-3
-    0.848); with the shipped ``text-v1`` (2026-12-02: 7,622 children,
-    candidate search) 0.852 against 0.857 (best-of-3 0.853), and 0.853
-    against 0.862 on the test splits. Five members scored 0.861 on
-    validation (0.860 on test): within the noise of 35 small validation
+    0.848); with the shipped ``text-v1`` (2026-12-02: 10,842 children,
+    candidate search) 0.852 against 0.856 (best-of-3 0.853), and 0.845
+    against 0.859 on the test splits. Five members scored 0.861 on
+    validation (0.861 on test): within the noise of 35 small validation
     sets, for 5/3 of the cost, so three stay the default.
 
     One relaxed suggestion trained once (``n_candidates=1,
