@@ -196,7 +196,7 @@ def cmd_suggest(args):
             f"unknown task {args.task!r}; tasks: {', '.join(t.name for t in tasks)}"
         )
     encoding, value = inferrer.suggest(
-        task.X_train, task.y_train, discretize=args.discretize, return_values=True
+        task.X_train, task.y_train, discretize=not args.relaxed, return_values=True
     )
     print(encoding.describe())
     print(f"predicted normalized accuracy: {value:.3f}")
@@ -356,7 +356,15 @@ def _suggest_parser(sub):
     family.add_argument("--family", default="wordnet", choices=list(FAMILY_NAMES))
     family.add_argument("--n-tasks", type=int, default=8)
     family.add_argument("--task")
-    family.add_argument("--discretize", action="store_true")
+    family.add_argument(
+        "--relaxed",
+        action="store_true",
+        help="the gradient ascent's relaxed encoding (the paper's) instead of a "
+        "discrete network",
+    )
+    family.add_argument(
+        "--discretize", action="store_true", help="the default; kept for old scripts"
+    )
     suggest.set_defaults(func=cmd_suggest)
     return suggest
 

@@ -438,13 +438,16 @@ class ArchitectureInferrer(BaseEstimator):
         features, y_idx, n_classes = self._samples(X, y, self.search_space_, True)
         return self._numpy_network().task_embedding(features, y_idx, n_classes)
 
-    def suggest(self, X, y, *, n_suggestions=1, discretize=False, return_values=False):
+    def suggest(self, X, y, *, n_suggestions=1, discretize=True, return_values=False):
         """Suggest architectures for a new task (Algorithm 2).
 
-        Relaxed encodings: gradient ascent on v from ``n_starting_points``
-        starts (the uniform encoding and random logits), all at once, in
-        NumPy. Discrete ones: the best of ``n_discrete_candidates`` networks
-        scored by v (or the ascent's argmax; ``discrete_search``). No child
+        Discrete encodings (the default): the best of
+        ``n_discrete_candidates`` networks scored by v (or the ascent's
+        argmax; ``discrete_search``), what
+        :class:`~skfti.InferredArchitectureClassifier` and ``skfti suggest``
+        train. Relaxed encodings (``discretize=False``, the paper's Algorithm
+        2): gradient ascent on v from ``n_starting_points`` starts (the
+        uniform encoding and random logits), all at once, in NumPy. No child
         is trained on the task.
 
         Parameters
@@ -455,8 +458,10 @@ class ArchitectureInferrer(BaseEstimator):
             Its labels.
         n_suggestions : int, default=1
             How many distinct encodings to return, best first.
-        discretize : bool, default=False
+        discretize : bool, default=True
             Return discrete (one-hot) architectures, distinct as networks.
+            ``False`` returns the relaxed encodings of the gradient ascent
+            (the paper's output; a relaxed child trains 5-20x slower).
         return_values : bool, default=False
             Also return the predicted normalized accuracies.
 

@@ -110,7 +110,6 @@ def test_populate_fit_suggest(tmp_path, capsys):
             model,
             "--task",
             "synthetic-03",
-            "--discretize",
             "--json",
             str(tmp_path / "u.json"),
         ]

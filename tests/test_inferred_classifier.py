@@ -52,11 +52,15 @@ def test_discrete_by_default_relaxed_on_request(inferrer, task_family_population
     task = task_family_population[0][0]
     clf = InferredArchitectureClassifier(inferrer, n_candidates=1, **CHILD)
     assert clf.fit(task.X_train, task.y_train).encoding_.is_discrete
+    assert clf.encoding_ == inferrer.suggest(task.X_train, task.y_train)
     relaxed = InferredArchitectureClassifier(
         inferrer, n_candidates=1, discretize=False, **CHILD
     )
     relaxed.fit(task.X_train, task.y_train)
-    assert relaxed.encoding_ == inferrer.suggest(task.X_train, task.y_train)
+    assert not relaxed.encoding_.is_discrete
+    assert relaxed.encoding_ == inferrer.suggest(
+        task.X_train, task.y_train, discretize=False
+    )
 
 
 @pytest.mark.parametrize("combine", ["best", "ensemble"])

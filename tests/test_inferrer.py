@@ -92,22 +92,25 @@ def test_suggest_ascends_and_is_deterministic(fitted, task_family_population):
     task = task_family_population[0][0]
     X, y = task.X_train, task.y_train
     space = fitted.search_space_
-    best, value = fitted.suggest(X, y, return_values=True)
+    best, value = fitted.suggest(X, y, discretize=False, return_values=True)
     assert isinstance(best, ArchitectureEncoding) and best.search_space == space
+    assert not best.is_discrete
     assert isinstance(value, float)
     assert value == pytest.approx(fitted.predict(task, [best])[0], abs=1e-9)
     uniform = fitted.predict(task, [ArchitectureEncoding.uniform(space)])[0]
     assert value > uniform  # the uniform encoding is one start
-    assert fitted.suggest(X, y) == best
+    assert fitted.suggest(X, y, discretize=False) == best
 
 
 def test_suggest_top_k_is_distinct_and_ranked(fitted, task_family_population):
     task = task_family_population[0][0]
     X, y = task.X_train, task.y_train
-    ranked, values = fitted.suggest(X, y, n_suggestions=4, return_values=True)
+    ranked, values = fitted.suggest(
+        X, y, n_suggestions=4, discretize=False, return_values=True
+    )
     assert isinstance(ranked, list) and len(ranked) == 4 and values.shape == (4,)
     assert list(values) == sorted(values, reverse=True)
-    assert ranked[0] == fitted.suggest(X, y)
+    assert ranked[0] == fitted.suggest(X, y, discretize=False)
     vectors = np.array([e.to_vector() for e in ranked])
     gaps = np.abs(vectors[:, None] - vectors[None]).max(-1)
     assert np.all(gaps[~np.eye(4, dtype=bool)] > 1e-3)
@@ -115,8 +118,8 @@ def test_suggest_top_k_is_distinct_and_ranked(fitted, task_family_population):
     many = fitted.suggest(X, y, n_suggestions=12, discretize=True)
     assert len(many) == 12 and all(e.is_discrete for e in many)
     assert len({e.describe() for e in many}) == 12  # distinct as networks
-    discrete, value = fitted.suggest(X, y, discretize=True, return_values=True)
-    assert discrete.is_discrete
+    discrete, value = fitted.suggest(X, y, return_values=True)
+    assert discrete.is_discrete and discrete == many[0]  # discrete by default
     assert value == pytest.approx(fitted.predict(task, [discrete])[0], abs=1e-9)
     with pytest.raises(ValueError, match="n_suggestions"):
         fitted.suggest(X, y, n_suggestions=0)
@@ -141,9 +144,9 @@ def test_suggestion_does_not_depend_on_units(task_family_population):
         inferrer = ArchitectureInferrer(
             search_space=space, meta_features=meta_features, n_steps=300, random_state=0
         ).fit(tasks[1:], experiments[1:])
-        u, v = inferrer.suggest(X, y, return_values=True)
+        u, v = inferrer.suggest(X, y, discretize=False, return_values=True)
         for X_other in (StandardScaler().fit_transform(X), affine):
-            u2, v2 = inferrer.suggest(X_other, y, return_values=True)
+            u2, v2 = inferrer.suggest(X_other, y, discretize=False, return_values=True)
             np.testing.assert_allclose(u2.to_vector(), u.to_vector(), atol=1e-6)
             assert v2 == pytest.approx(v, abs=1e-6)
 

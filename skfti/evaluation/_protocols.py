@@ -182,7 +182,7 @@ def _row(task, seed, method, test_accuracy, n_trained, seconds, **extra):
 def _relaxed_row(model, task, seed, settings, data, fit_seconds):
     """Ours as in the paper: the relaxed suggestion, trained once."""
     start = time.perf_counter()
-    encoding = model.suggest(task.X_train, task.y_train)
+    encoding = model.suggest(task.X_train, task.y_train, discretize=False)
     suggest_seconds = time.perf_counter() - start
     child_seed = int(check_random_state(seed).randint(_SEED_MAX))
     result = train_on_task(data, encoding, child_seed, settings)
