@@ -45,6 +45,8 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
     "cat-tanh128": (CONCAT, [(128, "tanh")]),
     "cat-relu256": (CONCAT, [(256, "relu")]),
     "cat-relu256-128": (CONCAT, [(256, "relu"), (128, "relu")]),
+    "cat-relu64-tanh64": (CONCAT, [(64, "relu"), (64, "tanh")]),
+    "cat-relu128-32": (CONCAT, [(128, "relu"), (32, "relu")]),
 }
 
 
