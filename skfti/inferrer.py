@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from skfti._inferrer_calibration import scaled_values, set_value_scale
 from skfti._inferrer_data import (
     check_aligned,
     check_experiments,
@@ -125,6 +126,14 @@ class ArchitectureInferrer(BaseEstimator):
     meta_mean_, meta_scale_ : ndarray of shape (17,)
         Normalization of the precomputed meta-features (only with
         ``meta_features`` "precomputed" or "both").
+    value_scale_ : float or None
+        With ``loss="ranking"``: the slope that maps the network's scores to
+        normalized accuracy (within-task least squares on the training
+        experiments); None with ``loss="mse"``, whose network predicts
+        normalized accuracy itself.
+    reference_encodings_ : ndarray of shape (n_reference, n_dims) or None
+        With ``loss="ranking"``: up to 1,000 training encodings (random
+        architectures) whose mean score on a task is that task's zero.
 
     See Also
     --------
@@ -135,7 +144,11 @@ class ArchitectureInferrer(BaseEstimator):
     -----
     Sections 3.1-3.3 and 5.1 of "Fast Task-Aware Architecture Inference".
     Scores are normalized per task, ``(v - mu_k) / sigma_k``, as in the
-    paper. The network sees encodings as softmax weights (a one-hot row is a
+    paper, and ``predict`` and ``suggest`` return values in that unit: the
+    ranking loss fixes only the order of a task's scores, so with it the
+    scores are mapped back by ``value_scale_`` and the task's mean score of
+    ``reference_encodings_`` (an increasing map: rankings are unchanged).
+    The network sees encodings as softmax weights (a one-hot row is a
     discrete architecture); gradient ascent runs on logits through the
     softmax so that every iterate is a valid encoding.
 
@@ -303,6 +316,9 @@ class ArchitectureInferrer(BaseEstimator):
         self._net = net
         self._np_net = None  # a refit must not keep the previous copy
         self._candidates = None
+        self.value_scale_ = self.reference_encodings_ = None
+        if self.loss == "ranking":
+            set_value_scale(self, tasks, U, V, rng)
         return self
 
     def _prepare_tasks(self, tasks, space):
@@ -370,7 +386,8 @@ class ArchitectureInferrer(BaseEstimator):
         U = check_encoding_matrix(self.search_space_, encodings, "predict")
         if self.canonical_encodings:
             U = canonical_rows(U, self.search_space_)
-        return self._numpy_network().value(U, self._z(task_or_Xy))
+        z = self._z(task_or_Xy)
+        return scaled_values(self, self._numpy_network().value(U, z), z)
 
     def evaluate(self, tasks, experiments):
         """Spearman rank correlation and R^2 per task (Tables 2 and 3).
@@ -483,7 +500,9 @@ class ArchitectureInferrer(BaseEstimator):
         check_is_fitted(self)
         space, canonical = self.search_space_, self.canonical_encodings
         k = check_n_suggestions(n_suggestions, discretize, space, canonical)
-        U, values = search_encodings(self, self._z((X, y)), k, discretize)
+        z = self._z((X, y))
+        U, values = search_encodings(self, z, k, discretize)
+        values = scaled_values(self, values, z)
         encodings = [ArchitectureEncoding.from_vector(space, u) for u in U]
         if n_suggestions == 1:
             encodings, values = encodings[0], float(values[0])

@@ -16,6 +16,8 @@ from skfti import (
     RelaxedFFNNClassifier,
     SearchSpace,
 )
+from skfti._inferrer_calibration import fit_value_scale
+from skfti._inferrer_search import canonical_rows
 
 # Default parameters, fewer steps than the default 5000.
 QUICK = {"n_steps": 2000}
@@ -248,3 +250,58 @@ def test_equal_scores_warn_and_score_nan(task_family_population):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # real scores: no warning
         inferrer.fit(tasks[:3], experiments[:3])
+
+
+def test_predictions_are_in_units_of_normalized_accuracy(
+    fitted, task_family_population
+):
+    """The ranking loss's scores are mapped to ``(accuracy - mu) / sigma``."""
+    tasks, experiments, space = task_family_population
+    assert fitted.value_scale_ > 0
+    assert fitted.reference_encodings_.shape == (
+        min(1000, sum(len(u) for u, _ in experiments[1:])),
+        space.n_dims,
+    )
+    # On the training tasks the normalized accuracies regress on the
+    # predictions (within each task, pooled) with slope 1 ...
+    num = den = 0.0
+    for task, (U, scores) in zip(tasks[1:], experiments[1:], strict=True):
+        centred = fitted.predict(task, U) - fitted.predict(task, U).mean()
+        num += centred @ ((scores - scores.mean()) / scores.std())
+        den += centred @ centred
+    assert num / den == pytest.approx(1.0, rel=1e-6)
+    # ... and a task's zero is its mean prediction of random architectures.
+    task = tasks[0]
+    zero = fitted.predict(task, fitted.reference_encodings_).mean()
+    assert zero == pytest.approx(0.0, abs=1e-6)
+    # The map is increasing: the order is the network's own.
+    U = experiments[0][0]
+    raw = fitted._numpy_network().value(
+        canonical_rows(U, space), fitted._z((task.X_train, task.y_train))
+    )
+    scaled = fitted.predict(task, U)[np.argsort(raw, kind="stable")]
+    assert np.all(np.diff(scaled) >= -1e-9)
+
+
+def test_mse_networks_predict_normalized_accuracy_themselves(task_family_population):
+    tasks, experiments, space = task_family_population
+    inferrer = ArchitectureInferrer(
+        search_space=space, loss="mse", n_steps=50, random_state=0
+    ).fit(tasks[1:], experiments[1:])
+    assert inferrer.value_scale_ is None and inferrer.reference_encodings_ is None
+    task, U = tasks[0], experiments[0][0]
+    raw = inferrer._numpy_network().value(
+        canonical_rows(U, space), inferrer._z((task.X_train, task.y_train))
+    )
+    np.testing.assert_array_equal(inferrer.predict(task, U), raw)
+
+
+def test_scores_that_do_not_rise_with_accuracy_are_left_raw():
+    with pytest.warns(UserWarning, match="left as raw scores"):
+        scale, reference = fit_value_scale(
+            [np.array([1.0, 2.0, 3.0])],
+            [np.array([1.0, 0.0, -1.0])],
+            [np.eye(3)],
+            np.random.RandomState(0),
+        )
+    assert scale is None and reference is None

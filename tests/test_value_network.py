@@ -52,10 +52,13 @@ def test_numpy_and_tensorflow_agree(fitted, task_family_population):
     U = canonical_rows(experiments[0][0], space)
     assert not np.array_equal(U, experiments[0][0])
     expected = net.value(tf.constant(U, tf.float32), z_tf).numpy()
-    np.testing.assert_allclose(
-        fitted.predict(tasks[0], experiments[0][0]), expected, atol=1e-5
-    )
-    np.testing.assert_allclose(fitted.predict(tasks[0], U), expected, atol=1e-5)
+    raw = fitted._numpy_network().value(U, z)
+    np.testing.assert_allclose(raw, expected, atol=1e-5)
+    # predict: the same network values, scaled to normalized accuracy
+    zero = fitted._numpy_network().value(fitted.reference_encodings_, z).mean()
+    scaled = fitted.value_scale_ * (raw - zero)
+    np.testing.assert_allclose(fitted.predict(tasks[0], experiments[0][0]), scaled)
+    np.testing.assert_allclose(fitted.predict(tasks[0], U), scaled)
 
     groups = encoding_groups(space)
     logits = np.random.RandomState(0).normal(size=(7, space.n_dims))

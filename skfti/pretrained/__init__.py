@@ -1,12 +1,13 @@
 """Pretrained value networks shipped inside the package.
 
 A shipped model is two files in ``skfti/pretrained/models/``: ``<name>.npz``
-(the value network's weights and the normalization of the precomputed
-meta-features, read with ``allow_pickle=False``) and ``<name>.json`` (the
-search space, the view names, the hyperparameters that rebuild the
-inferrer, its fitted attributes, and the provenance: what it was trained on,
-with which settings and skfti version, and how it scored). No pickle, so a
-model file can be read, diffed and audited.
+(the value network's weights, the normalization of the precomputed
+meta-features and the reference encodings that put the network's scores in
+the unit of normalized accuracy, read with ``allow_pickle=False``) and
+``<name>.json`` (the search space, the view names, the hyperparameters that
+rebuild the inferrer, its fitted attributes, and the provenance: what it was
+trained on, with which settings and skfti version, and how it scored). No
+pickle, so a model file can be read, diffed and audited.
 
 :func:`load` returns a fitted :class:`~skfti.ArchitectureInferrer` whose
 ``suggest`` runs on NumPy: loading and suggesting never import TensorFlow.
@@ -140,6 +141,10 @@ def save(inferrer, path_or_name, *, provenance):
     if hasattr(inferrer, "meta_mean_"):
         arrays["meta_mean"] = inferrer.meta_mean_
         arrays["meta_scale"] = inferrer.meta_scale_
+    fitted = {a: getattr(inferrer, a) for a in _FITTED}
+    if getattr(inferrer, "value_scale_", None) is not None:
+        fitted["value_scale_"] = float(inferrer.value_scale_)
+        arrays["reference_encodings"] = inferrer.reference_encodings_
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -147,7 +152,7 @@ def save(inferrer, path_or_name, *, provenance):
         "views": list(inferrer.search_space_.views),
         "n_weights": len(inferrer.weights_),
         "params": params,
-        "fitted": {a: getattr(inferrer, a) for a in _FITTED},
+        "fitted": fitted,
         "provenance": provenance,
     }
     try:
@@ -233,6 +238,11 @@ def load(name):
         if "meta_mean" in arrays:
             inferrer.meta_mean_ = arrays["meta_mean"]
             inferrer.meta_scale_ = arrays["meta_scale"]
+        # models saved before values were scaled give the network's scores
+        inferrer.value_scale_ = document["fitted"].pop("value_scale_", None)
+        inferrer.reference_encodings_ = (
+            arrays["reference_encodings"] if "reference_encodings" in arrays else None
+        )
     inferrer.search_space_ = space
     for attribute, value in document["fitted"].items():
         setattr(inferrer, attribute, value)
