@@ -113,11 +113,20 @@ def task_xy(task_or_Xy):
 
 
 def task_samples(
-    X, y, space, *, embedding_modules=None, feature_map=None, n_features_in=None
+    X,
+    y,
+    space,
+    *,
+    embedding_modules=None,
+    feature_map=None,
+    n_features_in=None,
+    embed=True,
 ):
     """``(features, class indices, n_classes)`` of one task's samples.
 
-    ``n_features_in`` (the fitted width) is checked unless ``None``.
+    ``n_features_in`` (the fitted width) is checked unless ``None``. With
+    ``embed=False`` texts are checked, not embedded, and their features are
+    None.
     """
     y = np.asarray(y)
     n_samples = len(X) if not sparse.issparse(X) else X.shape[0]
@@ -129,15 +138,20 @@ def task_samples(
     if n_samples == 0:
         raise ValueError("X has 0 samples; a task needs samples to describe it")
     features = task_features(
-        X, space, embedding_modules=embedding_modules, feature_map=feature_map
+        X,
+        space,
+        embedding_modules=embedding_modules,
+        feature_map=feature_map,
+        embed=embed,
     )
     y_idx = LabelEncoder().fit_transform(y).astype(np.int32)
     n_classes = int(y_idx.max()) + 1
     if n_classes < 2:
         raise ValueError("y has a single class (1 class); a task needs at least 2")
-    if n_features_in is not None and features.shape[1] != n_features_in:
+    width = None if features is None else features.shape[1]
+    if n_features_in is not None and width not in (None, n_features_in):
         raise ValueError(
-            f"X has {features.shape[1]} features in the common feature space, "
+            f"X has {width} features in the common feature space, "
             f"but the inferrer was fitted on tasks with {n_features_in}: "
             "X comes from a different feature space"
         )

@@ -265,7 +265,7 @@ class ArchitectureInferrer(BaseEstimator):
     def _precomputed(self):
         return self.meta_features in ("precomputed", "both")
 
-    def _samples(self, X, y, space, check_width):
+    def _samples(self, X, y, space, check_width, embed=True):
         """``(features, class indices, n_classes)`` of one task's samples."""
         return task_samples(
             X,
@@ -274,11 +274,12 @@ class ArchitectureInferrer(BaseEstimator):
             embedding_modules=self.embedding_modules,
             feature_map=self.feature_map,
             n_features_in=self.n_features_in_ if check_width else None,
+            embed=embed,
         )
 
-    def _task_samples(self, task_or_Xy, space, check_width=True):
+    def _task_samples(self, task_or_Xy, space, check_width=True, embed=True):
         X, y = task_xy(task_or_Xy)
-        return self._samples(X, y, space, check_width)
+        return self._samples(X, y, space, check_width, embed)
 
     # -- fit ----------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -357,8 +358,15 @@ class ArchitectureInferrer(BaseEstimator):
         return net
 
     def _z(self, task_or_Xy):
-        """The task's meta-features z as the network sees them (or None)."""
-        features, y_idx, n_classes = self._task_samples(task_or_Xy, self.search_space_)
+        """The task's meta-features z as the network sees them (or None).
+
+        Without meta-features the samples are checked, and texts not embedded.
+        """
+        features, y_idx, n_classes = self._task_samples(
+            task_or_Xy,
+            self.search_space_,
+            embed=self._learned or self._precomputed,
+        )
         meta = None
         if self._precomputed:
             meta = (

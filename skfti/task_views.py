@@ -200,7 +200,9 @@ def standardize_features(X):
     return np.where(constant, 0.0, centered / np.where(constant, 1.0, std))
 
 
-def task_features(X, search_space, *, embedding_modules=None, feature_map=None):
+def task_features(
+    X, search_space, *, embedding_modules=None, feature_map=None, embed=True
+):
     """One task's samples as the value network sees them, checked first.
 
     Texts are embedded by every view of ``search_space`` (:func:`embed_views`)
@@ -221,10 +223,13 @@ def task_features(X, search_space, *, embedding_modules=None, feature_map=None):
         See :func:`embedding_modules`.
     feature_map : transformer, default=None
         Cloned and fitted on each numeric task.
+    embed : bool, default=True
+        False checks texts without embedding them and returns None for them
+        (what a value network without meta-features needs of a task).
 
     Returns
     -------
-    features : ndarray of shape (n_samples, n_out), dtype float64
+    features : ndarray of shape (n_samples, n_out), dtype float64, or None
 
     Raises
     ------
@@ -237,6 +242,8 @@ def task_features(X, search_space, *, embedding_modules=None, feature_map=None):
             "Dense data is required: X is a scipy sparse matrix; pass X.toarray()"
         )
     if is_text(X):  # raises for texts mixed with None or numbers
+        if not embed:
+            return None
         views = embed_views(X, search_space, modules=embedding_modules, stack=True)
         return standardize_features(views)
     try:
