@@ -4,9 +4,10 @@ Models saved before ``ArchitectureInferrer`` put its predictions in the unit
 of normalized accuracy (``value_scale_``, ``reference_encodings_``) return
 the ranking network's raw scores. This loads such a model, restores the
 experiments it was fitted on from the committed export, checks them against
-the model's provenance (task names and the experiments' SHA-256), fits the
-scale as ``fit`` now does (with a fresh ``RandomState(random_state)`` for the
-reference draw) and writes the model back. Weights, parameters and
+the model's provenance (task names, child settings and the experiments'
+SHA-256), fits the scale as ``fit`` now does (with a fresh
+``RandomState(random_state)`` for the reference draw) and writes the model
+back. Weights, parameters and
 provenance are unchanged; the provenance records the step.
 
     python scripts/scale_pretrained.py tabular-v1 --family tabular \\
@@ -48,7 +49,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         location = Path(tmp) / "store.sqlite"
         restore(location, tasks, space, args.csv)
-        experiments = ExperimentStore(location).experiments(tasks)
+        experiments = ExperimentStore(location).experiments(
+            tasks, settings=provenance["child_settings"]
+        )
     digest = experiments_digest(tasks, experiments)
     if digest != provenance["experiments_sha256"]:
         raise SystemExit(f"{args.csv} is not what {args.name} was fitted on")
