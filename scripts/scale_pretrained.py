@@ -7,8 +7,8 @@ experiments it was fitted on from the committed export, checks them against
 the model's provenance (task names, child settings and the experiments'
 SHA-256), fits the scale as ``fit`` now does (with a fresh
 ``RandomState(random_state)`` for the reference draw) and writes the model
-back. Weights, parameters and
-provenance are unchanged; the provenance records the step.
+back. Weights, parameters and provenance are unchanged; the provenance
+records the step.
 
     python scripts/scale_pretrained.py tabular-v1 --family tabular \\
         --csv docs/results/pretrained-tabular/experiments.csv.gz
@@ -58,7 +58,8 @@ def main():
     U, V = check_experiments(tasks, experiments, model.search_space_)
     if model.canonical_encodings:
         U = [canonical_rows(u, model.search_space_) for u in U]
-    set_value_scale(model, tasks, U, V, check_random_state(model.random_state))
+    Z = [model._z(task) for task in tasks]
+    set_value_scale(model, Z, U, V, check_random_state(model.random_state))
     provenance["value_scale"] = (
         f"added by scripts/scale_pretrained.py on {datetime.date.today()}"
     )

@@ -84,13 +84,15 @@ def scaled_values(inferrer, raw, z):
     return scale * (raw - zero)
 
 
-def set_value_scale(inferrer, tasks, U, V, rng):
+def set_value_scale(inferrer, Z, U, V, rng):
     """Fit ``value_scale_`` and ``reference_encodings_`` of a fitted inferrer.
 
-    ``U`` and ``V`` are the training tasks' encodings as the network reads
-    them (canonical where the inferrer's are) and their normalized scores.
+    ``Z`` holds the training tasks' meta-features z as the network sees them
+    (each None without meta-features), ``U`` and ``V`` their encodings as
+    the network reads them (canonical where the inferrer's are) and their
+    normalized scores.
     """
     scores = inferrer._numpy_network().value
-    raw = [scores(u, inferrer._z(t)) for t, u in zip(tasks, U, strict=True)]
+    raw = [scores(u, z) for z, u in zip(Z, U, strict=True)]
     scale, reference = fit_value_scale(raw, V, U, rng)
     inferrer.value_scale_, inferrer.reference_encodings_ = scale, reference

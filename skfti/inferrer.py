@@ -318,8 +318,10 @@ class ArchitectureInferrer(BaseEstimator):
         self._np_net = None  # a refit must not keep the previous copy
         self._candidates = None
         self.value_scale_ = self.reference_encodings_ = None
-        if self.loss == "ranking":
-            set_value_scale(self, tasks, U, V, rng)
+        if self.loss == "ranking":  # z from the samples fit has prepared
+            meta_of = self._numpy_network().meta
+            Z = [meta_of(*task, row) for task, row in zip(samples, meta, strict=True)]
+            set_value_scale(self, Z, U, V, rng)
         return self
 
     def _prepare_tasks(self, tasks, space):
