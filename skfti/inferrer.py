@@ -3,27 +3,19 @@
 import copy
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skfti._inferrer_calibration import scaled_values, set_value_scale
-from skfti._inferrer_data import (
-    check_aligned,
-    check_experiments,
-    common_width,
-    meta_normalization,
-    raw_meta_features,
-    task_samples,
-    task_xy,
-)
+from skfti._inferrer_data import check_aligned, check_experiments
 from skfti._inferrer_scoring import mean_spearman, per_task_scores
 from skfti._inferrer_search import (
     canonical_rows,
     check_n_suggestions,
     search_encodings,
 )
+from skfti._inferrer_tasks import TaskViewMixin
 from skfti._inferrer_training import build_value_network, train_value_network
 from skfti._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 from skfti.encoding import ArchitectureEncoding, check_encoding_matrix
@@ -33,7 +25,7 @@ from skfti.value_network_numpy import NumpyValueNetwork
 __all__ = ["ArchitectureInferrer"]
 
 
-class ArchitectureInferrer(BaseEstimator):
+class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
     """Task-aware architecture inference with a deep value network.
 
     ``fit`` learns v(u, z), the normalized validation accuracy of
@@ -256,31 +248,6 @@ class ArchitectureInferrer(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    # -- tasks into the common feature space ----------------------------------
-    @property
-    def _learned(self):
-        return self.meta_features in ("learned", "both")
-
-    @property
-    def _precomputed(self):
-        return self.meta_features in ("precomputed", "both")
-
-    def _samples(self, X, y, space, check_width, embed=True):
-        """``(features, class indices, n_classes)`` of one task's samples."""
-        return task_samples(
-            X,
-            y,
-            space,
-            embedding_modules=self.embedding_modules,
-            feature_map=self.feature_map,
-            n_features_in=self.n_features_in_ if check_width else None,
-            embed=embed,
-        )
-
-    def _task_samples(self, task_or_Xy, space, check_width=True, embed=True):
-        X, y = task_xy(task_or_Xy)
-        return self._samples(X, y, space, check_width, embed)
-
     # -- fit ----------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, tasks, experiments):
@@ -324,16 +291,6 @@ class ArchitectureInferrer(BaseEstimator):
             set_value_scale(self, Z, U, V, rng)
         return self
 
-    def _prepare_tasks(self, tasks, space):
-        """Samples of every task, ``n_features_in_`` and the meta-features."""
-        samples = [self._task_samples(t, space, check_width=False) for t in tasks]
-        self.n_features_in_ = common_width(samples)
-        if not self._precomputed:
-            return samples, np.zeros((len(tasks), 0))
-        raw = np.array([raw_meta_features(f, y) for f, y, _ in samples])
-        self.meta_mean_, self.meta_scale_ = meta_normalization(raw)
-        return samples, (raw - self.meta_mean_) / self.meta_scale_
-
     # -- the fitted network -----------------------------------------------------
     @property
     def _n_meta(self):
@@ -358,23 +315,6 @@ class ArchitectureInferrer(BaseEstimator):
             )
             self._np_net = net
         return net
-
-    def _z(self, task_or_Xy):
-        """The task's meta-features z as the network sees them (or None).
-
-        Without meta-features the samples are checked, and texts not embedded.
-        """
-        features, y_idx, n_classes = self._task_samples(
-            task_or_Xy,
-            self.search_space_,
-            embed=self._learned or self._precomputed,
-        )
-        meta = None
-        if self._precomputed:
-            meta = (
-                raw_meta_features(features, y_idx) - self.meta_mean_
-            ) / self.meta_scale_
-        return self._numpy_network().meta(features, y_idx, n_classes, meta)
 
     def predict(self, task_or_Xy, encodings):
         """Predicted normalized accuracy of encodings on one task.
@@ -462,7 +402,7 @@ class ArchitectureInferrer(BaseEstimator):
             raise ValueError(
                 f"meta_features={self.meta_features!r} learns no task embedding"
             )
-        features, y_idx, n_classes = self._samples(X, y, self.search_space_, True)
+        features, y_idx, n_classes = self._task_samples((X, y), self.search_space_)
         return self._numpy_network().task_embedding(features, y_idx, n_classes)
 
     def suggest(self, X, y, *, n_suggestions=1, discretize=True, return_values=False):

@@ -26,7 +26,7 @@ def fitted(request, task_family_population):
 def _tf_z(inferrer, X, y):
     """z of a task through the TensorFlow network (for comparison)."""
     net = inferrer._network()
-    features, y_idx, n_classes = inferrer._samples(X, y, inferrer.search_space_, True)
+    features, y_idx, n_classes = inferrer._task_samples((X, y), inferrer.search_space_)
     meta = None
     if inferrer._n_meta:
         meta = inferrer._z((X, y))[-inferrer._n_meta :]
