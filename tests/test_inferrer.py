@@ -266,7 +266,8 @@ def test_predictions_are_in_units_of_normalized_accuracy(
     # predictions (within each task, pooled) with slope 1 ...
     num = den = 0.0
     for task, (U, scores) in zip(tasks[1:], experiments[1:], strict=True):
-        centred = fitted.predict(task, U) - fitted.predict(task, U).mean()
+        predicted = fitted.predict(task, U)
+        centred = predicted - predicted.mean()
         num += centred @ ((scores - scores.mean()) / scores.std())
         den += centred @ centred
     assert num / den == pytest.approx(1.0, rel=1e-6)
