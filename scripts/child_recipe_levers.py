@@ -1,4 +1,8 @@
-"""Child-recipe levers on fixed architectures, on the 35 pretraining text tasks.
+"""Child-recipe levers on fixed architectures, on the pretraining tasks.
+
+The 35 text tasks by default; ``--family tabular`` runs the 39 KEEL tasks,
+where only random one-hot children (``--n-random``) apply (the named
+architectures are text ones).
 
 Each variant of the recipe trains the same architectures (fixed ones, and
 optionally random one-hot ones) with the same seeds on every task's training
@@ -50,6 +54,11 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
 }
 
 
+TRIAL_LEVERS = ("ema_momentum",)
+"""Keyword arguments of ``train_network`` tried before they are settings."""
+_ORIGINAL_TRAIN = {}
+
+
 def encoding(space, arch_name, task_name):
     """The one-hot encoding of a named architecture (or ``rand-K``)."""
     from skfti import ArchitectureEncoding
@@ -81,7 +90,18 @@ def run(task_name, data, space, arch_name, variant, seed):
     from skfti.population import _fit_child
 
     views, y, (train, val, test), n_classes = data
-    settings = check_settings({k: v for k, v in variant.items() if k != "name"})
+    trial = {k: variant[k] for k in TRIAL_LEVERS if k in variant}
+    settings = check_settings(
+        {k: v for k, v in variant.items() if k != "name" and k not in trial}
+    )
+    # levers of train_network that the recipe's settings lack (a worker may
+    # run several variants: always wrap the original)
+    import functools
+
+    import skfti.child_training as child_training
+
+    original = _ORIGINAL_TRAIN.setdefault("f", child_training.train_network)
+    child_training.train_network = functools.partial(original, **trial)
     arch = ChildArchitecture(
         encoding(space, arch_name, task_name),
         [v.shape[1] for v in views],
@@ -107,17 +127,17 @@ def run(task_name, data, space, arch_name, variant, seed):
     }
 
 
-def collection():
-    """The pretraining text tasks and their space, with each task's data."""
+def collection(family="text"):
+    """The pretraining tasks and their space, with each task's data."""
     from skfti.population import task_data
 
-    tasks, space = pretraining_collection("text", 0)
+    tasks, space = pretraining_collection(family, 0)
     return tasks, space, {t.name: task_data(t, space) for t in tasks}
 
 
-def table(path):
+def table(path, family="text"):
     """Markdown: per (architecture, variant), single child and seed ensemble."""
-    tasks, _, data = collection()
+    tasks, _, data = collection(family)
     rows = [json.loads(line) for line in open(path)]
     groups = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in rows:
@@ -158,12 +178,13 @@ def main():
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--n-random", type=int, default=0, help="random one-hot archs")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--family", choices=("text", "tabular"), default="text")
     parser.add_argument("--table", action="store_true")
     args = parser.parse_args()
     if args.table:
-        table(args.output)
+        table(args.output, args.family)
         return
-    tasks, space, data = collection()
+    tasks, space, data = collection(args.family)
     variants = json.loads(args.variants)
     archs = [a for a in args.archs.split(",") if a]
     seeds = [int(s) for s in args.seeds.split(",")]

@@ -118,17 +118,20 @@ def _pad(x, n):
     return tf.pad(x, [[0, 0], [0, n]])
 
 
-def _train_step(structure, dropout, state, mix, views, y, lr, decay, seed):
+def _train_step(structure, dropout, ema, state, mix, views, y, lr, decay, seed):
     """One AdamW step on one mini-batch; returns the loss.
 
-    ``state`` is ``(params, m, v, t)``, all ``tf.Variable``: the update is
+    ``state`` is ``(params, m, v, t, averages)``, all ``tf.Variable``: the update is
     TensorFlow's fused ``ResourceApplyAdam`` kernel, in place, one pass over
     each weight (unfused elementwise Adam doubled the step time here), then
     decoupled weight decay (Loshchilov and Hutter) of the kernels,
     ``w -= lr * decay * w``; biases are not decayed. ``dropout`` is a rate
-    (a Python float, part of the graph); ``seed`` seeds its masks.
+    (a Python float, part of the graph); ``seed`` seeds its masks. With
+    ``ema`` (a momentum, a Python float) the ``averages`` follow the weights
+    as an exponential moving average, Keras' ``use_ema``: ``a = ema * a +
+    (1 - ema) * w`` after each step, ``a = w`` after the first.
     """
-    params, m, v, t = state
+    params, m, v, t, averages = state
     with tf.GradientTape() as tape:
         logits = _forward(
             structure, params, mix, views, (dropout, seed) if dropout else None
@@ -141,10 +144,14 @@ def _train_step(structure, dropout, state, mix, views, y, lr, decay, seed):
     for p in params:
         if len(p.shape) == 2:
             p.assign_sub(lr * decay * p)
+    if ema:
+        momentum = tf.where(t > 1.0, ema, 0.0)
+        for a, p in zip(averages, params, strict=True):
+            a.assign(momentum * a + (1.0 - momentum) * p)
     return loss
 
 
-def _graph_epoch(structure, batch_size, jit_compile, dropout):
+def _graph_epoch(structure, batch_size, jit_compile, dropout, ema):
     """A whole epoch as one in-graph loop (never XLA-compiled as a whole).
 
     Variables are arguments, so the traced graph serves any network of the
@@ -152,7 +159,7 @@ def _graph_epoch(structure, batch_size, jit_compile, dropout):
     the loop is an XLA cluster. ``seed`` (an int32 scalar per epoch) seeds
     the dropout masks of its mini-batches.
     """
-    step = functools.partial(_train_step, structure, dropout)
+    step = functools.partial(_train_step, structure, dropout, ema)
     if jit_compile:
         step = tf.function(step, jit_compile=True)
 
@@ -217,18 +224,19 @@ class ChildNetwork:
             out.append(tf.constant(v))
         return out
 
-    def predict_proba(self, views, batch_size=8192):
+    def predict_proba(self, views, batch_size=8192, params=None):
         """Class probabilities for a list of view arrays, as float64 NumPy.
 
         The forward pass runs in float64 (weights trained in float32): a
         sample's probabilities then do not depend, beyond 1e-15, on which
         other samples share its batch (float32 matmul kernels chosen by batch
-        size differed by up to 6e-8).
+        size differed by up to 6e-8). ``params`` replaces the network's own
+        weights (the moving averages during training).
         """
         fn = _cached(
             ("predict", self.structure), lambda: _predict_graph(self.structure)
         )
-        params = [tf.cast(p, tf.float64) for p in self.params]
+        params = [tf.cast(p, tf.float64) for p in params or self.params]
         mix = [tf.cast(m, tf.float64) for m in self.mix]
         n = len(next(v for v in views if v is not None))
         out = []
@@ -243,14 +251,14 @@ class ChildNetwork:
     def get_weights(self):
         return [p.numpy() for p in self.params]
 
-    def _start(self, views, y, batch_size, jit_compile, dropout):
+    def _start(self, views, y, batch_size, jit_compile, dropout, ema):
         """The epoch graph, the training tensors and fresh Adam state."""
         train = self._views(views)
         y = tf.constant(np.asarray(y, dtype=np.int32))
         batch_size = min(int(batch_size), int(y.shape[0]))
         run_epoch = _cached(
-            ("epoch", batch_size, jit_compile, dropout, self.structure),
-            lambda: _graph_epoch(self.structure, batch_size, jit_compile, dropout),
+            ("epoch", batch_size, jit_compile, dropout, ema, self.structure),
+            lambda: _graph_epoch(self.structure, batch_size, jit_compile, dropout, ema),
         )
         params = self.params = [tf.Variable(p) for p in self.params]
         state = (
@@ -258,6 +266,7 @@ class ChildNetwork:
             [tf.Variable(tf.zeros_like(p)) for p in params],
             [tf.Variable(tf.zeros_like(p)) for p in params],
             tf.Variable(0.0),
+            [tf.Variable(p) for p in params] if ema else [],
         )
         return run_epoch, train, y, state
 
@@ -276,6 +285,7 @@ class ChildNetwork:
         n_iter_no_change=None,
         callback=None,
         jit_compile=None,
+        ema_momentum=None,
     ):
         """Train with AdamW on mini-batches; return the history dict.
 
@@ -298,13 +308,19 @@ class ChildNetwork:
         discrete networks, the plain graph is faster overall
         (``benchmarks/bench_relaxed_fit.py``). Both train the same function;
         with dropout, XLA draws other masks from the same seeds.
+
+        With ``ema_momentum`` (Keras' ``use_ema``), an exponential moving
+        average of the weights is kept after every step; it is what the
+        validation scores, early stopping and the returned network use.
         """
         dropout = float(dropout)
+        ema = float(ema_momentum) if ema_momentum else 0.0
         if jit_compile is None:
             jit_compile = not self.arch.is_plain and len(y) >= JIT_MIN_ROWS
         run_epoch, train, y_t, state = self._start(
-            views, y, batch_size, bool(jit_compile), dropout
+            views, y, batch_size, bool(jit_compile), dropout, ema
         )
+        averages = state[4] or None
         n = int(y_t.shape[0])
         lr = tf.constant(float(learning_rate))
         decay = tf.constant(float(weight_decay))
@@ -328,16 +344,19 @@ class ChildNetwork:
                     f"{epoch + 1}. Lower learning_rate or check the inputs."
                 )
             if validation is not None:
-                proba = self.predict_proba(validation[0])
+                proba = self.predict_proba(validation[0], params=averages)
                 history["val_loss"].append(mean_log_loss(proba, val_y))
                 history["val_accuracy"].append(float(np.mean(proba.argmax(1) == val_y)))
                 if n_iter_no_change is not None and history["val_loss"][-1] < best[0]:
-                    best = (history["val_loss"][-1], epoch, self.get_weights())
+                    kept = averages or self.params
+                    best = (history["val_loss"][-1], epoch, [p.numpy() for p in kept])
             if callback is not None:
                 callback(epoch, history)
             if best[2] is not None and epoch - best[1] >= n_iter_no_change:
                 break
         history["best_epoch"] = len(history["loss"]) - 1
+        if best[2] is None and averages:
+            best = (None, history["best_epoch"], [a.numpy() for a in averages])
         if best[2] is not None:
             for p, w in zip(self.params, best[2], strict=True):
                 p.assign(w)
@@ -362,6 +381,7 @@ def train_network(
     refit=False,
     callback=None,
     jit_compile=None,
+    ema_momentum=None,
 ):
     """Draw initial weights for ``arch`` from ``rng`` and train; the one recipe.
 
@@ -398,6 +418,7 @@ def train_network(
             n_iter_no_change=n_iter_no_change,
             callback=callback,
             jit_compile=jit_compile,
+            ema_momentum=ema_momentum,
         )
         return network, history
 

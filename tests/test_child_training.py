@@ -116,3 +116,29 @@ def test_xla_and_plain_graph_train_the_same_network(data):
         weights[jit] = network.get_weights()
     for plain, xla in zip(weights[False], weights[True], strict=True):
         np.testing.assert_allclose(xla, plain, rtol=1e-4, atol=1e-5)
+
+
+def test_moving_average_of_the_weights_is_what_validation_and_fit_keep(data):
+    X, y = data
+    kw = dict(epochs=4, batch_size=50, learning_rate=1e-2)
+    plain, _ = train_network(_arch(), [X], y, rng=np.random.RandomState(0), **kw)
+    # momentum 0: the average is the last step's weights, training unchanged
+    same, _ = train_network(
+        _arch(), [X], y, rng=np.random.RandomState(0), ema_momentum=1e-12, **kw
+    )
+    for a, b in zip(plain.get_weights(), same.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    averaged, history = train_network(
+        _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0),
+        ema_momentum=0.9, validation=([X[150:]], y[150:]), n_iter_no_change=10,
+        **kw,
+    )  # fmt: skip
+    proba = averaged.predict_proba([X[150:]])
+    loss = -np.mean(np.log(proba[np.arange(50), y[150:]]))
+    assert loss == pytest.approx(history["val_loss"][history["best_epoch"]], rel=1e-5)
+    # the averages lag the weights: not the last iterate
+    last, _ = train_network(
+        _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0),
+        validation=([X[150:]], y[150:]), n_iter_no_change=10, **kw,
+    )  # fmt: skip
+    assert not np.allclose(averaged.get_weights()[0], last.get_weights()[0])
