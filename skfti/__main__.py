@@ -323,8 +323,8 @@ def _suggest_parser(sub):
     suggest.add_argument(
         "--top-k",
         type=int,
-        default=3,
-        help="number of suggestions (and of networks trained; default 3)",
+        default=5,
+        help="number of suggestions (and of networks trained; default 5)",
     )
     suggest.add_argument(
         "--train",

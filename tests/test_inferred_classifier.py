@@ -19,13 +19,14 @@ def inferrer(task_family_population):
     )
 
 
-def test_defaults_average_the_three_favourites(inferrer, task_family_population):
+def test_defaults_average_the_five_favourites(inferrer, task_family_population):
     task = task_family_population[0][0]
     clf = InferredArchitectureClassifier(inferrer, **CHILD)
     clf.fit(task.X_train, task.y_train)
     assert clf.encodings_ == inferrer.suggest(
-        task.X_train, task.y_train, n_suggestions=3, discretize=True
+        task.X_train, task.y_train, n_suggestions=5, discretize=True
     )
+    assert len(clf.estimators_) == 5
     members = [e.predict_proba(task.X_test) for e in clf.estimators_]
     np.testing.assert_allclose(
         clf.predict_proba(task.X_test), np.mean(members, axis=0), atol=1e-6
