@@ -56,7 +56,6 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
 
 TRIAL_LEVERS = ("ema_momentum",)
 """Keyword arguments of ``train_network`` tried before they are settings."""
-_ORIGINAL_TRAIN = {}
 
 
 def encoding(space, arch_name, task_name):
@@ -94,14 +93,6 @@ def run(task_name, data, space, arch_name, variant, seed):
     settings = check_settings(
         {k: v for k, v in variant.items() if k != "name" and k not in trial}
     )
-    # levers of train_network that the recipe's settings lack (a worker may
-    # run several variants: always wrap the original)
-    import functools
-
-    import skfti.child_training as child_training
-
-    original = _ORIGINAL_TRAIN.setdefault("f", child_training.train_network)
-    child_training.train_network = functools.partial(original, **trial)
     arch = ChildArchitecture(
         encoding(space, arch_name, task_name),
         [v.shape[1] for v in views],
@@ -110,7 +101,7 @@ def run(task_name, data, space, arch_name, variant, seed):
     )
     start = time.perf_counter()
     # the population's own child training (hold-out, then the one recipe)
-    network, history = _fit_child(arch, views, y, train, seed, settings)
+    network, history = _fit_child(arch, views, y, train, seed, settings, **trial)
     pv = network.predict_proba([v[val] for v in views])
     pt = network.predict_proba([v[test] for v in views])
     return {

@@ -81,8 +81,11 @@ def wins_table(rows):
     others = [k for k in BASELINES if k in rows[0]] + [
         k for k in ("random best-of-30", "random best-of-30, refitted") if k in rows[0]
     ]
-    mines = ("ours (1 child) [discrete]", "ours ensemble-3 [discrete]")
-    mines += ("ours ensemble-5 [discrete]",)
+    mines = (
+        "ours (1 child) [discrete]",
+        "ours ensemble-3 [discrete]",
+        "ours ensemble-5 [discrete]",
+    )
     for mine in (m for m in mines if m in rows[0]):
         for other in others:
             d = np.array([r[mine] - r[other] for r in rows])

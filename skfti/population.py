@@ -148,7 +148,7 @@ def _exit_with_parent(interval=2.0):
     _WATCHDOG.append(thread)
 
 
-def _fit_child(arch, views, y, train, seed, settings):
+def _fit_child(arch, views, y, train, seed, settings, **levers):
     """Train a child on the task's training split, as the classifier would.
 
     Early stopping watches a hold-out of the *training* split (the settings'
@@ -156,6 +156,8 @@ def _fit_child(arch, views, y, train, seed, settings):
     validation score stored for the child is measured on data that chose
     nothing. Draws from one ``RandomState(seed)`` in the order the
     classifier does: the hold-out, the initial weights, the shuffles.
+    ``levers`` are further keywords of ``train_network`` that the settings
+    lack (``ema_momentum``), for recipe studies.
     """
     from skfti.child_training import train_network
 
@@ -181,6 +183,7 @@ def _fit_child(arch, views, y, train, seed, settings):
         refit=settings["refit"],
         validation=validation,
         rng=rng,
+        **levers,
     )
 
 
