@@ -40,7 +40,13 @@ from pretrain_population import (  # noqa: E402
 )
 
 from skfti import ArchitectureInferrer, ExperimentStore  # noqa: E402
-from skfti.child_recipe import RECIPE_SETTINGS  # noqa: E402
+from skfti.child_recipe import RECIPE_SETTINGS, resolve_dropout  # noqa: E402
+
+
+def user_recipe(text):
+    """The child recipe a user who passes nothing gets, for this kind of data."""
+    return {**RECIPE_SETTINGS, "dropout": resolve_dropout("auto", text=text)}
+
 
 VARIANTS = {
     "learned / mse": {"meta_features": "learned", "loss": "mse"},
@@ -217,7 +223,8 @@ def random_search_refitted(collection, task, records, k, n_draws=10, seed=0):
     """Random search best-of-k whose winner is retrained by the default recipe.
 
     The stored children trained without the refit (POPULATION_SETTINGS);
-    a user's random search would train its winner with the default recipe,
+    a user's random search would train its winner with the default recipe
+    (for the kind of data: no dropout on numeric data),
     refit included. The same draws as :func:`random_search` (its first
     ``n_draws``); each distinct winner is retrained once, with its stored
     seed, and scored on the test split.
@@ -232,7 +239,9 @@ def random_search_refitted(collection, task, records, k, n_draws=10, seed=0):
         encoding = ArchitectureEncoding.from_vector(
             collection.space, np.asarray(records[i]["encoding"])
         )
-        result = train_on_task(data, encoding, records[i]["seed"], RECIPE_SETTINGS)
+        result = train_on_task(
+            data, encoding, records[i]["seed"], user_recipe(task.is_text)
+        )
         test[i] = result["test_accuracy"]
     return float(np.mean([test[i] for i in winners]))
 
@@ -355,12 +364,13 @@ def main():
     store = ExperimentStore(args.store or f"results/pretrain-{args.family}.sqlite")
     known = set(store.task_names())
     tasks = [t for t in collection.tasks if t.name in known]
-    experiments = store.experiments(tasks, settings=POPULATION_SETTINGS)
+    settings = POPULATION_SETTINGS[args.family]
+    experiments = store.experiments(tasks, settings=settings)
     counts = {t.name: len(e[1]) for t, e in zip(tasks, experiments, strict=True)}
     keep = [i for i, t in enumerate(tasks) if counts[t.name] >= 10]
     tasks = [tasks[i] for i in keep]
     by_score = {
-        score: store.experiments(tasks, settings=POPULATION_SETTINGS, score=score)
+        score: store.experiments(tasks, settings=settings, score=score)
         for score in ("accuracy", "neg_log_loss")
     }
     print(f"{len(tasks)} tasks, {sum(counts.values())} children", flush=True)
@@ -463,7 +473,8 @@ def evaluate_children(
     records = [
         r
         for r in store.to_records()
-        if r["status"] == "ok" and r["settings"] == POPULATION_SETTINGS
+        if r["status"] == "ok"
+        and r["settings"] == POPULATION_SETTINGS[collection.family]
     ]
     modes = (True, False) if args.relaxed else (True,)
     group_of = collection.group_of
@@ -533,8 +544,8 @@ def export(collection, tasks, experiments, params, chosen, means, rows, args):
         "trained_on": [t.name for t in tasks],
         "families": SOURCES[collection.family],
         "n_children": int(sum(len(v) for _, v in experiments)),
-        "child_settings": POPULATION_SETTINGS,
-        "suggestions_trained_with": RECIPE_SETTINGS,
+        "child_settings": POPULATION_SETTINGS[collection.family],
+        "suggestions_trained_with": user_recipe(collection.family == "text"),
         "variant": {"name": chosen, **VARIANTS[chosen]},
         "experiments_sha256": experiments_digest(tasks, experiments),
         f"{collection.protocol}_spearman": means,

@@ -11,9 +11,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skfti._sklearn_compat import Interval, _check_y, _fit_context, _num_samples
+from skfti._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_y,
+    _fit_context,
+    _num_samples,
+)
 from skfti.child_architecture import ChildArchitecture
-from skfti.child_recipe import RECIPE_SETTINGS, holdout_split
+from skfti.child_recipe import RECIPE_SETTINGS, holdout_split, resolve_dropout
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 
@@ -55,9 +61,12 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         Adam's step size.
     weight_decay : float, default=1e-4
         Decoupled weight decay of the kernels (AdamW; biases are not decayed).
-    dropout : float, default=0.2
+    dropout : float or "auto", default="auto"
         Fraction of the input units of every dense layer (the classifier's
         included) dropped at each training step. 0 disables dropout.
+        ``"auto"`` is 0.2 for texts (``embedding_modules``) and 0 for numeric
+        ``X`` (:data:`skfti.child_recipe.AUTO_DROPOUT`): on numeric data
+        dropout cost 1.5-1.7 points of accuracy (docs/results.md).
     n_iter_no_change : int or None, default=10
         Stop when the validation loss has not improved for this many epochs
         and restore the weights of the best epoch. ``None`` trains ``epochs``
@@ -159,7 +168,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
         "refit": ["boolean"],
@@ -179,7 +188,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         batch_size=RECIPE_SETTINGS["batch_size"],
         learning_rate=RECIPE_SETTINGS["learning_rate"],
         weight_decay=RECIPE_SETTINGS["weight_decay"],
-        dropout=RECIPE_SETTINGS["dropout"],
+        dropout="auto",
         n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
         validation_fraction=RECIPE_SETTINGS["validation_fraction"],
         refit=RECIPE_SETTINGS["refit"],
@@ -364,7 +373,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
-            dropout=self.dropout,
+            dropout=resolve_dropout(self.dropout, text=bool(self.embedding_modules)),
             standardize=self.standardize,
             n_iter_no_change=self.n_iter_no_change if val is not None else None,
             # Refit on the held-out rows too, never on the user's validation_data.

@@ -2,13 +2,17 @@ import numpy as np
 import pytest
 
 from skfti.child_recipe import (
+    AUTO_DROPOUT,
+    LEGACY_SETTINGS,
     PAPER_SETTINGS,
     RECIPE_SETTINGS,
     check_settings,
+    complete_legacy_settings,
     fit_input_scaling,
     holdout_split,
     mean_log_loss,
     refit_epochs,
+    resolve_dropout,
 )
 
 
@@ -18,6 +22,23 @@ def test_settings_are_completed_and_normalized():
     assert paper["epochs"] == 20 and paper["n_iter_no_change"] is None
     assert check_settings({"epochs": np.int64(5)})["epochs"] == 5
     assert check_settings({"validation_fraction": 0.0})["validation_fraction"] is None
+
+
+def test_auto_dropout_follows_the_kind_of_input():
+    assert resolve_dropout("auto", text=True) == AUTO_DROPOUT["text"] == 0.2
+    assert resolve_dropout("auto", text=False) == AUTO_DROPOUT["numeric"] == 0.0
+    assert resolve_dropout(0.3, text=True) == resolve_dropout(0.3, text=False) == 0.3
+
+
+def test_settings_recorded_before_a_key_take_its_legacy_value():
+    recorded = {k: v for k, v in RECIPE_SETTINGS.items() if k not in LEGACY_SETTINGS}
+    completed = complete_legacy_settings(recorded)
+    assert completed == check_settings({**recorded, "dropout": 0.0, "refit": False})
+    assert completed != check_settings(recorded)  # not today's defaults
+    # keys that were recorded keep their values
+    assert complete_legacy_settings(RECIPE_SETTINGS) == RECIPE_SETTINGS
+    with pytest.raises(ValueError, match="Unknown child settings"):
+        complete_legacy_settings({"momentum": 0.9})
 
 
 @pytest.mark.parametrize(

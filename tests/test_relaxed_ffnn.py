@@ -99,6 +99,17 @@ def test_same_seed_same_predictions(data):
     assert not np.allclose(p1, p3)
 
 
+def test_auto_dropout_is_none_on_numeric_data(data):
+    X, y = data
+    u = one_hot(0)
+    auto = RelaxedFFNNClassifier(u, **FAST).fit(X, y)
+    assert auto.dropout == "auto"
+    none = RelaxedFFNNClassifier(u, dropout=0.0, **FAST).fit(X, y)
+    some = RelaxedFFNNClassifier(u, dropout=0.2, **FAST).fit(X, y)
+    np.testing.assert_array_equal(auto.history_["loss"], none.history_["loss"])
+    assert not np.allclose(auto.history_["loss"], some.history_["loss"])
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_relaxed_network_computes_eq4(data, seed):
     X, y = data

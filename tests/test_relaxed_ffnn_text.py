@@ -84,3 +84,16 @@ def test_text_input_errors(modules):
     )
     with pytest.raises(ValueError, match="another search space"):
         wrong.fit(["a text", "another one"], [0, 1])
+
+
+def test_auto_dropout_on_texts_is_the_text_recipe(wordnet_task):
+    module = get_embedding_module("hashed256")  # no download
+    task = wordnet_task
+    space = SearchSpace(n_layers=1, views=[module.name])
+    u = ArchitectureEncoding.random_one_hot(space, random_state=0)
+    kw = dict(embedding_modules=[module], epochs=3, random_state=0)
+    auto = RelaxedFFNNClassifier(u, **kw).fit(task.X_train, task.y_train)
+    text = RelaxedFFNNClassifier(u, dropout=0.2, **kw).fit(task.X_train, task.y_train)
+    none = RelaxedFFNNClassifier(u, dropout=0.0, **kw).fit(task.X_train, task.y_train)
+    np.testing.assert_array_equal(auto.history_["loss"], text.history_["loss"])
+    assert not np.allclose(auto.history_["loss"], none.history_["loss"])
