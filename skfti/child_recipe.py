@@ -73,7 +73,8 @@ LEGACY_SETTINGS = {"dropout": 0.0, "refit": False}
 the value that children stored before it trained with (skfti before
 2026-11-29 had neither dropout nor the refit). Ten random children stored
 without these keys, retrained with ``dropout=0.0, refit=False``, reproduce
-their accuracies and epochs exactly (docs/results.md, "tabular-v2")."""
+their accuracies and epochs exactly (docs/results.md, "The pretrained
+tabular model")."""
 
 
 def check_settings(settings):
