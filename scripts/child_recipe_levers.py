@@ -91,7 +91,8 @@ def run(task_name, data, space, arch_name, variant, seed):
     views, y, (train, val, test), n_classes = data
     trial = {k: variant[k] for k in TRIAL_LEVERS if k in variant}
     settings = check_settings(
-        {k: v for k, v in variant.items() if k != "name" and k not in trial}
+        {k: v for k, v in variant.items() if k != "name" and k not in trial},
+        text=space.views != ("input",),  # numeric tasks: the single view "input"
     )
     arch = ChildArchitecture(
         encoding(space, arch_name, task_name),

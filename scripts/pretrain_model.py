@@ -40,12 +40,12 @@ from pretrain_population import (  # noqa: E402
 )
 
 from skfti import ArchitectureInferrer, ExperimentStore  # noqa: E402
-from skfti.child_recipe import RECIPE_SETTINGS, resolve_dropout  # noqa: E402
+from skfti.child_recipe import check_settings  # noqa: E402
 
 
 def user_recipe(text):
     """The child recipe a user who passes nothing gets, for this kind of data."""
-    return {**RECIPE_SETTINGS, "dropout": resolve_dropout("auto", text=text)}
+    return check_settings({}, text=text)
 
 
 VARIANTS = {

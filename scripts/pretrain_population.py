@@ -43,11 +43,12 @@ TEXT_SPACE_VIEWS = TEXT_VIEWS + ("+".join(TEXT_VIEWS),)
 """The three text views, and all three side by side."""
 
 POPULATION_SETTINGS = {
-    "text": check_settings({"refit": False}),
-    "tabular": check_settings({"refit": False, "dropout": 0.0}),
+    "text": check_settings({"refit": False}, text=True),
+    "tabular": check_settings({"refit": False}, text=False),
 }
 """What the pretraining children of each collection train with: the default
-recipe without the refit, and for numeric data without dropout."""
+recipe without the refit (so for numeric data without dropout: the recipe's
+``dropout="auto"``)."""
 
 
 def pretraining_text_tasks(random_state=0):

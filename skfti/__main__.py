@@ -43,9 +43,10 @@ def _child_args(parser):
     parser.add_argument("--weight-decay", type=float, default=R["weight_decay"])
     parser.add_argument(
         "--dropout",
-        type=float,
+        type=_dropout,
         default=R["dropout"],
-        help="dropout rate of every dense layer's input (default %(default)s)",
+        help="dropout rate of every dense layer's input, or 'auto': 0.2 for "
+        "texts, 0 for numeric data (default %(default)s)",
     )
     parser.add_argument(
         "--patience",
@@ -62,9 +63,14 @@ def _child_args(parser):
     )
 
 
-def _settings(args):
+def _dropout(text):
+    """``--dropout``: a number or 'auto'."""
+    return text if text == "auto" else float(text)
+
+
+def _settings(args, tasks):
     """The complete child settings (the store keys experiments by all of them)."""
-    from skfti.child_recipe import check_settings
+    from skfti.child_recipe import check_settings, texts_of
 
     return check_settings(
         {
@@ -75,7 +81,8 @@ def _settings(args):
             "dropout": args.dropout,
             "n_iter_no_change": args.patience,
             "refit": args.refit,
-        }
+        },
+        text=texts_of(tasks),
     )
 
 
@@ -124,7 +131,7 @@ def _populate(args, tasks, space):
         n_jobs=args.n_jobs,
         random_state=args.seed,
         verbose=0 if getattr(args, "quiet", False) else 1 + getattr(args, "verbose", 0),
-        **_settings(args),
+        **_settings(args, tasks),
     )
 
 
@@ -153,7 +160,7 @@ def cmd_fit(args):
     if args.exclude:
         tasks = [t for t in tasks if t.name not in args.exclude]
     with ExperimentStore(args.store, search_space=space) as store:
-        experiments = store.experiments(tasks, settings=_settings(args))
+        experiments = store.experiments(tasks, settings=_settings(args, tasks))
     empty = [
         t.name
         for t, (_, scores) in zip(tasks, experiments, strict=True)
@@ -168,7 +175,7 @@ def cmd_fit(args):
         verbose=0 if args.quiet else 1, feature_map=feature_map(kind, args.seed)
     )
     inferrer.fit(tasks, experiments)
-    save_inferrer(inferrer, args.output, tasks, _settings(args))
+    save_inferrer(inferrer, args.output, tasks, _settings(args, tasks))
     print(f"value network fitted on {len(tasks)} tasks, saved to {args.output}")
 
 
@@ -215,7 +222,7 @@ def cmd_evaluate(args):
         space,
         args.store,
         _inferrer(space, args),
-        settings=_settings(args),
+        settings=_settings(args, tasks),
         output_dir=args.output_dir,
         family=args.family,
         n_seeds=args.n_seeds,
@@ -235,7 +242,7 @@ def cmd_demo(args):
         space,
         args.store,
         _inferrer(space, args),
-        settings=_settings(args),
+        settings=_settings(args, tasks),
         family=args.family,
         n_held_out=args.n_held_out,
         n_architectures=args.n_architectures,

@@ -26,6 +26,7 @@ __all__ = [
     "RECIPE_SETTINGS",
     "check_settings",
     "complete_legacy_settings",
+    "texts_of",
     "fit_input_scaling",
     "holdout_split",
     "mean_log_loss",
@@ -38,15 +39,16 @@ RECIPE_SETTINGS = {
     "batch_size": 32,
     "learning_rate": 1e-3,
     "weight_decay": 1e-4,
-    "dropout": 0.2,
+    "dropout": "auto",
     "n_iter_no_change": 10,
     "validation_fraction": 0.1,
     "refit": True,
     "standardize": True,
 }
-"""The default recipe, as stored with each child: what a user who passes
-nothing gets on text. The estimators' ``dropout="auto"`` takes
-:data:`AUTO_DROPOUT` instead: the same on text, no dropout on numeric data."""
+"""The default recipe: what a user who passes nothing gets. ``dropout="auto"``
+is :data:`AUTO_DROPOUT` (0.2 on texts, none on numeric data);
+:func:`check_settings` resolves it for the kind of data, so a stored child's
+settings always hold the number it trained with."""
 
 AUTO_DROPOUT = {"text": 0.2, "numeric": 0.0}
 """``dropout="auto"`` by kind of input. Measured in docs/results.md: on text
@@ -77,11 +79,15 @@ their accuracies and epochs exactly (docs/results.md, "The pretrained
 tabular model")."""
 
 
-def check_settings(settings):
+def check_settings(settings, *, text=None):
     """A complete, validated settings dict (missing keys take the defaults).
 
-    Raises ValueError naming the first bad setting. Settings are part of an
-    experiment's key in the store, so they are normalized to plain types.
+    ``dropout="auto"`` (the default) becomes the number for the kind of data
+    (:func:`resolve_dropout`): ``text`` True for texts, False for numeric
+    data; None (unknown, or tasks of both kinds) is an error only when
+    dropout is ``"auto"``. Raises ValueError naming the first bad setting.
+    Settings are part of an experiment's key in the store, so they are
+    normalized to plain types.
     """
     unknown = set(settings) - set(RECIPE_SETTINGS)
     if unknown:
@@ -101,7 +107,15 @@ def check_settings(settings):
         raise ValueError(f"learning_rate must be > 0, got {out['learning_rate']!r}")
     if not out["weight_decay"] >= 0:
         raise ValueError(f"weight_decay must be >= 0, got {out['weight_decay']!r}")
-    if not 0.0 <= out["dropout"] < 1.0:
+    if isinstance(out["dropout"], str) and out["dropout"] == "auto":
+        if text is None:
+            raise ValueError(
+                "dropout='auto' is 0.2 for texts and 0 for numeric data, and the "
+                "kind of data is unknown here (or the tasks mix both): pass dropout "
+                "as a number"
+            )
+        out["dropout"] = resolve_dropout("auto", text=text)
+    if isinstance(out["dropout"], str) or not 0.0 <= out["dropout"] < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {out['dropout']!r}")
     out["dropout"] = float(out["dropout"])
     out["learning_rate"] = float(out["learning_rate"])
@@ -141,6 +155,12 @@ def resolve_dropout(dropout, *, text):
     if isinstance(dropout, str) and dropout == "auto":
         return AUTO_DROPOUT["text" if text else "numeric"]
     return dropout
+
+
+def texts_of(tasks):
+    """True if every task holds texts, False if every one is numeric, else None."""
+    kinds = {bool(task.is_text) for task in tasks}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def complete_legacy_settings(settings):

@@ -26,6 +26,7 @@ from skfti.child_recipe import (
     check_settings,
     holdout_split,
     mean_log_loss,
+    texts_of,
 )
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
@@ -268,8 +269,11 @@ def generate_population(
         Adam's step size.
     weight_decay : float, default=1e-4
         Decoupled weight decay of the kernels (AdamW).
-    dropout : float, default=0.2
+    dropout : float or "auto", default="auto"
         Dropout rate of every dense layer's input, at training time.
+        ``"auto"``: 0.2 for text tasks, 0 for numeric ones (as the
+        classifiers' default; :data:`skfti.child_recipe.AUTO_DROPOUT`); the
+        number is what the store records. Tasks of both kinds need a number.
     n_iter_no_change : int or None, default=10
         Stop a child when the loss on its hold-out has not improved for this
         many epochs, keeping the best epoch's weights. ``None`` trains
@@ -329,7 +333,8 @@ def generate_population(
             "validation_fraction": validation_fraction,
             "refit": refit,
             "standardize": standardize,
-        }
+        },
+        text=texts_of(tasks),
     )
     _check_arguments(
         tasks, n_architectures, relaxed_fraction, depth_sampling, search_space

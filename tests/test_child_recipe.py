@@ -17,11 +17,19 @@ from skfti.child_recipe import (
 
 
 def test_settings_are_completed_and_normalized():
-    assert check_settings({}) == RECIPE_SETTINGS
+    text = check_settings({}, text=True)
+    assert text == {**RECIPE_SETTINGS, "dropout": 0.2}
+    assert check_settings({}, text=False) == {**RECIPE_SETTINGS, "dropout": 0.0}
+    with pytest.raises(ValueError, match="dropout='auto'.*kind of data"):
+        check_settings({})  # "auto" needs the kind of data
+    assert check_settings({"dropout": 0.1})["dropout"] == 0.1  # a number does not
     paper = check_settings(PAPER_SETTINGS)
     assert paper["epochs"] == 20 and paper["n_iter_no_change"] is None
-    assert check_settings({"epochs": np.int64(5)})["epochs"] == 5
-    assert check_settings({"validation_fraction": 0.0})["validation_fraction"] is None
+    assert check_settings({"epochs": np.int64(5)}, text=True)["epochs"] == 5
+    assert (
+        check_settings({"validation_fraction": 0.0}, text=False)["validation_fraction"]
+        is None
+    )
 
 
 def test_auto_dropout_follows_the_kind_of_input():
@@ -31,12 +39,13 @@ def test_auto_dropout_follows_the_kind_of_input():
 
 
 def test_settings_recorded_before_a_key_take_its_legacy_value():
-    recorded = {k: v for k, v in RECIPE_SETTINGS.items() if k not in LEGACY_SETTINGS}
+    today = check_settings({}, text=True)
+    recorded = {k: v for k, v in today.items() if k not in LEGACY_SETTINGS}
     completed = complete_legacy_settings(recorded)
-    assert completed == check_settings({**recorded, "dropout": 0.0, "refit": False})
-    assert completed != check_settings(recorded)  # not today's defaults
+    assert completed == {**today, "dropout": 0.0, "refit": False}
+    assert completed != check_settings(recorded, text=True)  # not today's defaults
     # keys that were recorded keep their values
-    assert complete_legacy_settings(RECIPE_SETTINGS) == RECIPE_SETTINGS
+    assert complete_legacy_settings(today) == today
     with pytest.raises(ValueError, match="Unknown child settings"):
         complete_legacy_settings({"momentum": 0.9})
 
@@ -52,12 +61,13 @@ def test_settings_recorded_before_a_key_take_its_legacy_value():
         ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"dropout": 1.0}, "dropout"),
         ({"dropout": -0.1}, "dropout"),
+        ({"dropout": "high"}, "dropout"),
         ({"momentum": 0.9}, "Unknown child settings"),
     ],
 )
 def test_bad_settings_are_named(bad, match):
     with pytest.raises(ValueError, match=match):
-        check_settings(bad)
+        check_settings(bad, text=True)
 
 
 def test_holdout_is_stratified_and_seeded():

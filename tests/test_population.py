@@ -146,6 +146,15 @@ def test_bad_arguments_fail_before_any_training(tasks, tmp_path):
             )
     with pytest.raises(ValueError, match="another search space"):
         generate_population(tasks[:1], 1, store=path, search_space=SearchSpace())
+    texts = Task("texts", [f"text {i % 2}" for i in range(40)], np.arange(40) % 2)
+    with pytest.raises(ValueError, match="dropout='auto'"):  # both kinds
+        generate_population([tasks[0], texts], 1, store=path)
+
+
+def test_numeric_children_train_without_dropout_by_default(tasks, tmp_path):
+    path = tmp_path / "store.sqlite"
+    generate_population(tasks[:1], 1, store=path, search_space=SPACE, **SETTINGS)
+    assert ExperimentStore(path).to_records()[0]["settings"]["dropout"] == 0.0
 
 
 KILLED_RUN = textwrap.dedent(

@@ -31,7 +31,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from skfti.child_recipe import check_settings
+from skfti.child_recipe import check_settings, texts_of
 from skfti.evaluation._baselines import _best, reinforce_search
 from skfti.inferred_classifier import InferredArchitectureClassifier
 from skfti.population import task_data, train_on_task
@@ -71,7 +71,9 @@ def experiment_table(store, tasks, settings=None):
     """
     from skfti.store import settings_hash
 
-    wanted = None if settings is None else settings_hash(check_settings(settings))
+    wanted = None
+    if settings is not None:
+        wanted = settings_hash(check_settings(settings, text=texts_of(tasks)))
     by_task = {task.name: {"encodings": [], "val": [], "test": []} for task in tasks}
     for record in store.to_records():
         if record["task"] not in by_task or record["status"] != "ok":
@@ -401,7 +403,7 @@ def architecture_search(
         ``children_trained`` (on the held-out task), ``seconds``.
     """
     tasks = check_task_collection(tasks)
-    settings = check_settings(settings)
+    settings = check_settings(settings, text=texts_of(tasks))
     space = search_space or inferrer.search_space
     names = [t.name for t in tasks]
     unknown = sorted(set(held_out or []) - set(names))

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from skfti.child_recipe import check_settings
+from skfti.child_recipe import check_settings, texts_of
 from skfti.evaluation._protocols import (
     architecture_search,
     experiment_table,
@@ -29,7 +29,8 @@ __all__ = ["format_comparison", "run_demo", "run_study"]
 
 def _stored(store, tasks, settings, search_space=None):
     """The experiments and the table of stored children of ``tasks``."""
-    settings = check_settings(settings)  # as the population stored them
+    # as the population stored them
+    settings = check_settings(settings, text=texts_of(tasks))
     with ExperimentStore(store, search_space=search_space) as opened:
         experiments = opened.experiments(tasks, settings=settings)
         table = experiment_table(opened, tasks, settings)
