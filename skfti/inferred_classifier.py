@@ -148,8 +148,8 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     ensemble of three 0.856 and of five 0.861 (the previous text model:
     0.857 and 0.861; ``tabular-v1`` rebuilt on 2026-12-03: 0.857 and 0.861);
     five members chose by validation. On the test splits one child scored
-    0.845, three 0.859, five 0.861. ``n_candidates=3`` trains 3/5 of the networks (the default until
-    2026-12-02).
+    0.845, three 0.859, five 0.861. ``n_candidates=3`` trains 3/5 of the
+    networks (the default until 2026-12-02).
 
     One relaxed suggestion trained once (``n_candidates=1,
     discretize=False``) is the paper's setting (Algorithm 2 of "Fast
