@@ -92,7 +92,7 @@ def run(task_name, data, space, arch_name, variant, seed):
     trial = {k: variant[k] for k in TRIAL_LEVERS if k in variant}
     settings = check_settings(
         {k: v for k, v in variant.items() if k != "name" and k not in trial},
-        text=space.views != ("input",),  # numeric tasks: the single view "input"
+        text=not space.is_numeric,
     )
     arch = ChildArchitecture(
         encoding(space, arch_name, task_name),

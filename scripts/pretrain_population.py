@@ -164,8 +164,6 @@ def main():
         print(f"recorded {restore(store, tasks, space, args.from_csv)} experiments")
     settings = POPULATION_SETTINGS[args.family]
     with ExperimentStore(store, search_space=space) as opened:
-        for task in tasks:
-            opened.add_task(task)
         print(f"adopted {adopt_legacy_children(opened, tasks, settings)} children")
     summary = generate_population(
         tasks,

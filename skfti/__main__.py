@@ -144,7 +144,7 @@ def _tasks(args):
             raise DataFileError("--data needs --target COLUMN (the labels)")
         return load_file_tasks(args)
     tasks, space = load_family(args.family, args.n_tasks, args.seed)
-    return tasks, space, "numeric" if space.views == ("input",) else "text"
+    return tasks, space, "numeric" if space.is_numeric else "text"
 
 
 def cmd_populate(args):

@@ -193,7 +193,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         batch_size=RECIPE_SETTINGS["batch_size"],
         learning_rate=RECIPE_SETTINGS["learning_rate"],
         weight_decay=RECIPE_SETTINGS["weight_decay"],
-        dropout="auto",
+        dropout=RECIPE_SETTINGS["dropout"],
         n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
         validation_fraction=RECIPE_SETTINGS["validation_fraction"],
         refit=RECIPE_SETTINGS["refit"],

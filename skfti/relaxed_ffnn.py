@@ -188,7 +188,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         batch_size=RECIPE_SETTINGS["batch_size"],
         learning_rate=RECIPE_SETTINGS["learning_rate"],
         weight_decay=RECIPE_SETTINGS["weight_decay"],
-        dropout="auto",
+        dropout=RECIPE_SETTINGS["dropout"],
         n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
         validation_fraction=RECIPE_SETTINGS["validation_fraction"],
         refit=RECIPE_SETTINGS["refit"],
@@ -237,7 +237,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
                 f"The search space's views {space.views} do not match the embedding "
                 f"modules {view_names}: the encoding belongs to another search space"
             )
-        if not modules and space.views != ("input",):
+        if not modules and not space.is_numeric:
             raise ValueError(
                 f"The search space's views {space.views} name embedding modules, "
                 "but embedding_modules is None: numeric X is the single view "

@@ -64,6 +64,8 @@ class SearchSpace:
     (12, 99)
     >>> space.base_layers[:3]
     ((8, 'relu'), (8, 'tanh'), (16, 'relu'))
+    >>> space.is_numeric, SearchSpace(views=("glove50",)).is_numeric
+    (True, False)
     """
 
     n_layers: int = 7
@@ -111,6 +113,11 @@ class SearchSpace:
     @property
     def n_views(self):
         return len(self.views)
+
+    @property
+    def is_numeric(self):
+        """Whether the space is numeric data's: the single view ``"input"``."""
+        return self.views == ("input",)
 
     @property
     def max_width(self):

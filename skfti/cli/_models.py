@@ -81,7 +81,7 @@ def check_compatible(inferrer, data, where):
     installed, before anything is embedded.
     """
     views = tuple(inferrer.search_space_.views)
-    text_model = views != ("input",)
+    text_model = not inferrer.search_space_.is_numeric
     if data.kind == "text" and not text_model:
         raise DataFileError(
             f"{where} is a model for numeric data, but the data is text; use a text "

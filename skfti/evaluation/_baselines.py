@@ -40,11 +40,6 @@ def _best(history):
     }
 
 
-def _texts(search_space):
-    """Whether the space's tasks are texts: numeric data is the view "input"."""
-    return search_space.views != ("input",)
-
-
 def random_search(data, search_space, n_children, settings, random_state=None):
     """Train ``n_children`` random one-hot children; keep the best by validation.
 
@@ -54,7 +49,7 @@ def random_search(data, search_space, n_children, settings, random_state=None):
     take the recipe's defaults).
     """
     rng = check_random_state(random_state)
-    settings = check_settings(settings, text=_texts(search_space))
+    settings = check_settings(settings, text=not search_space.is_numeric)
     history = []
     for _ in range(n_children):
         encoding = ArchitectureEncoding.random_one_hot(search_space, rng)
@@ -80,7 +75,7 @@ def reinforce_search(
     ``settings`` as in :func:`random_search`.
     """
     rng = check_random_state(random_state)
-    settings = check_settings(settings, text=_texts(search_space))
+    settings = check_settings(settings, text=not search_space.is_numeric)
     s = search_space
     logits = {
         "alpha": np.zeros((s.n_layers, s.n_base)),
