@@ -5,21 +5,16 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skfti._sklearn_compat import (
-    Interval,
-    StrOptions,
-    _check_y,
-    _fit_context,
-    _num_samples,
-)
+from skfti._sklearn_compat import Interval, StrOptions, _check_y, _fit_context
 from skfti.child_architecture import ChildArchitecture
 from skfti.child_recipe import RECIPE_SETTINGS, holdout_split, resolve_dropout
+from skfti.child_views import check_text_samples, fit_view_maps, text_views
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 
@@ -255,28 +250,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             if y is None:
                 return validate_data(self, X, reset=reset, dtype=np.float32), None
             return validate_data(self, X, y, reset=reset, dtype=np.float32)
-        if isinstance(X, str) or not hasattr(X, "__len__"):
-            raise ValueError(
-                "With embedding_modules, X must be a sequence of texts, got "
-                f"{type(X).__name__}"
-            )
-        texts = np.asarray(X, dtype=object)
-        if texts.ndim != 1 or not all(isinstance(t, str) for t in texts):
-            raise ValueError(
-                "With embedding_modules, X must be a 1-D sequence of str; got an "
-                f"array of shape {texts.shape} or non-string entries"
-            )
-        if len(texts) == 0:
-            raise ValueError(
-                "Found array with 0 sample(s) while a minimum of 1 is required."
-            )
-        if y is not None:
-            y = _check_y(y)
-            if _num_samples(y) != len(texts):
-                raise ValueError(
-                    f"X has {len(texts)} samples but y has {_num_samples(y)}"
-                )
-        return texts, y
+        return check_text_samples(X, y)
 
     def _views(self, X, fit, used=None, fit_rows=None):
         """The input views of validated X: float32 arrays, None where unused.
@@ -288,36 +262,14 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         """
         if not self.embedding_modules:
             return [np.asarray(X, dtype=np.float32)]
-        from skfti.embeddings import embed_cached
-
+        modules = self.embedding_modules
         if used is None:
             kept = {v for v, _ in self._arch.views}
-            used = [k in kept for k in range(len(self.embedding_modules))]
+            used = [k in kept for k in range(len(modules))]
         if fit:
             rows = X if fit_rows is None else X[fit_rows]
-            self._view_maps_ = [
-                clone(m).fit(rows) if hasattr(m, "transform") and use else None
-                for m, use in zip(self.embedding_modules, used, strict=True)
-            ]
-        views = []
-        for k, module in enumerate(self.embedding_modules):
-            if not used[k]:
-                views.append(None)
-                continue
-            if self._view_maps_[k] is not None:
-                out = self._view_maps_[k].transform(X)
-            else:
-                out = embed_cached(module, list(X))
-            out = np.asarray(out, dtype=np.float32)
-            if out.shape != (len(X), module.output_dim):
-                raise ValueError(
-                    f"Embedding module {module.name!r} returned shape {out.shape}, "
-                    f"expected ({len(X)}, {module.output_dim})"
-                )
-            if not np.all(np.isfinite(out)):
-                raise ValueError(f"Embedding module {module.name!r} returned NaN/inf")
-            views.append(out)
-        return views
+            self._view_maps_ = fit_view_maps(modules, rows, used)
+        return text_views(modules, self._view_maps_, X, used)
 
     # -- fit / predict ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
