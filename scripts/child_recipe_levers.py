@@ -51,6 +51,10 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
     "cat-relu256-128": (CONCAT, [(256, "relu"), (128, "relu")]),
     "cat-relu64-tanh64": (CONCAT, [(64, "relu"), (64, "tanh")]),
     "cat-relu128-32": (CONCAT, [(128, "relu"), (32, "relu")]),
+    "cat-relu128": (CONCAT, [(128, "relu")]),
+    "cat-tanh256": (CONCAT, [(256, "tanh")]),
+    "cat-relu256-256": (CONCAT, [(256, "relu"), (256, "relu")]),
+    "cat-relu128-128-tanh32": (CONCAT, [(128, "relu"), (128, "relu"), (32, "tanh")]),
 }
 
 
