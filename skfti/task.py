@@ -70,6 +70,8 @@ def is_text(X):
     ValueError
         If ``X`` mixes str with other entries; the message names the first.
     """
+    if not isinstance(X, np.ndarray) and getattr(X, "ndim", None) == 1:
+        X = np.asarray(X)  # a pandas Series or another 1-D array-like
     if isinstance(X, np.ndarray):
         if X.ndim != 1 or X.dtype.kind not in "OUS":
             return False

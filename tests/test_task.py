@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skfti.task import Task, check_task_collection
+from skfti.task import Task, check_task_collection, is_text
 
 
 def _text_task(name="toy", n_per_class=20, random_state=0, **kwargs):
@@ -169,3 +169,15 @@ def test_check_task_collection_rejects_duplicates_and_non_tasks():
         check_task_collection([tasks[0], "b"])
     with pytest.raises(ValueError, match="empty"):
         check_task_collection([])
+
+
+def test_a_pandas_series_of_texts_is_texts():
+    pd = pytest.importorskip("pandas")
+    texts = [f"text number {i}" for i in range(60)]
+    for series in (pd.Series(texts), pd.Series(texts, dtype="string")):
+        assert is_text(series)
+        task = Task("series", series, ["a", "b", "c"] * 20, random_state=0)
+        assert task.is_text and task.X_train.tolist()[0] in texts
+    assert not is_text(pd.Series(np.arange(5.0)))
+    with pytest.raises(ValueError, match="entry 1 is None"):
+        is_text(pd.Series(["a text", None]))
