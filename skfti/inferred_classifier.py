@@ -242,6 +242,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = rng.randint(_SEED_MAX)
         text = is_text(X)
+        self._check_kind(text)
         child = self._child(text, seed)
         # Validate the data (NaN, one class, shapes) before the search.
         X_checked, y_checked = child._validate_X(X, reset=True, y=y)
@@ -271,8 +272,11 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         self.encoding_ = self.encodings_[self.best_index_]
         self.predicted_value_ = float(self.predicted_values_[self.best_index_])
         self.classes_ = self.estimator_.classes_
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
+        for name in ("n_features_in_", "feature_names_in_"):  # numeric X only
+            if hasattr(self.estimator_, name):
+                setattr(self, name, getattr(self.estimator_, name))
+            else:
+                self.__dict__.pop(name, None)
         return self
 
     def _check_inferrer(self):
@@ -284,6 +288,23 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 "is cloned (GridSearchCV, cross_val_score), wrap the fitted "
                 "inferrer in sklearn.frozen.FrozenEstimator."
             ) from exc
+
+    def _check_kind(self, text):
+        """Texts for a text inferrer, numbers for a numeric one."""
+        space = self.inferrer.search_space_
+        if text and space.is_numeric:
+            raise ValueError(
+                "X holds texts, but the inferrer's search space is numeric (its "
+                "one view is 'input'): use an inferrer of text views, e.g. "
+                "skfti.pretrained.load('text-v1'), or pass numeric X"
+            )
+        if not text and not space.is_numeric:
+            raise ValueError(
+                "X is not a list of texts, but the inferrer's search space has "
+                f"the text views {space.views}: pass the texts themselves, or "
+                "use an inferrer of numeric data, e.g. "
+                "skfti.pretrained.load('tabular-v1')"
+            )
 
     def _child(self, text, seed):
         """The unfitted child shared by every candidate (same seed)."""

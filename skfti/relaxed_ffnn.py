@@ -250,6 +250,9 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             if y is None:
                 return validate_data(self, X, reset=reset, dtype=np.float32), None
             return validate_data(self, X, y, reset=reset, dtype=np.float32)
+        if reset:  # texts have no feature count: drop a numeric fit's
+            for name in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
         return check_text_samples(X, y)
 
     def _views(self, X, fit, used=None, fit_rows=None):

@@ -149,6 +149,17 @@ def test_unfitted_inferrer_and_bad_input(inferrer, task_family_population):
         clf.fit(task.X_train[:, :5], task.y_train)
     with pytest.raises(ValueError, match="single class"):
         clf.fit(task.X_train, np.zeros(len(task.y_train)))
+    texts = ["a cat", "a dog", "an oak", "a pine"] * 5
+    with pytest.raises(ValueError, match="X holds texts, but the inferrer's"):
+        clf.fit(texts, [0, 0, 1, 1] * 5)
+
+
+def test_numbers_for_a_text_inferrer_are_named():
+    import skfti.pretrained
+
+    clf = InferredArchitectureClassifier(skfti.pretrained.load("text-v1"))
+    with pytest.raises(ValueError, match="X is not a list of texts, but the"):
+        clf.fit(np.zeros((20, 818)), [0, 1] * 10)
 
 
 def test_text_tasks_end_to_end(tmp_path, monkeypatch):

@@ -97,3 +97,15 @@ def test_auto_dropout_on_texts_is_the_text_recipe(wordnet_task):
     none = RelaxedFFNNClassifier(u, dropout=0.0, **kw).fit(task.X_train, task.y_train)
     np.testing.assert_array_equal(auto.history_["loss"], text.history_["loss"])
     assert not np.allclose(auto.history_["loss"], none.history_["loss"])
+
+
+def test_a_text_fit_after_a_numeric_one_has_no_feature_count():
+    module = get_embedding_module("hashed16")  # no download
+    rng = np.random.RandomState(0)
+    clf = RelaxedFFNNClassifier(epochs=2, random_state=0)
+    clf.fit(rng.normal(size=(20, 5)), [0, 1] * 10)
+    assert clf.n_features_in_ == 5
+    space = SearchSpace(n_layers=1, views=[module.name])
+    clf.set_params(embedding_modules=[module], search_space=space)
+    clf.fit(["a cat", "a dog", "an oak", "a pine"] * 5, [0, 0, 1, 1] * 5)
+    assert not hasattr(clf, "n_features_in_")
