@@ -11,7 +11,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skfti._sklearn_compat import Interval, StrOptions, _check_y, _fit_context
+from skfti._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_y,
+    _fit_context,
+    _num_samples,
+)
 from skfti.child_architecture import ChildArchitecture
 from skfti.child_recipe import RECIPE_SETTINGS, holdout_split, resolve_dropout
 from skfti.child_views import check_text_samples, fit_view_maps, text_views
@@ -19,6 +25,21 @@ from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 
 __all__ = ["RelaxedFFNNClassifier"]
+
+
+def _check_validation_pair(validation_data):
+    """``validation_data`` is ``(X_val, y_val)`` with as many labels as samples."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ValueError(
+            "validation_data must be a pair (X_val, y_val), got "
+            f"{type(validation_data).__name__}"
+        )
+    X_val, y_val = validation_data
+    n_X, n_y = _num_samples(X_val), _num_samples(y_val)
+    if n_X != n_y:
+        raise ValueError(
+            f"validation_data has {n_X} samples in X_val but {n_y} labels in y_val"
+        )
 
 
 class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
@@ -76,7 +97,10 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         the number of epochs, train a fresh network on all the training data
         (hold-out included) for that long, scaled by the rows added
         (:func:`skfti.child_recipe.refit_epochs`), and keep it. Never applied
-        with ``fit``'s ``validation_data``.
+        with ``fit``'s ``validation_data``, nor without early stopping
+        (``n_iter_no_change=None``): then the hold-out only fills
+        ``history_``, and the network trained on the other rows is kept (set
+        ``validation_fraction=None`` to train on every row).
     standardize : bool, default=True
         Standardize each input view with the mean and standard deviation of
         the training data (kept with the fitted network).
@@ -297,6 +321,8 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         encoding = self._resolve_encoding()
         X, y = self._validate_X(X, reset=True, y=y)
         check_classification_targets(y)
+        if validation_data is not None:
+            _check_validation_pair(validation_data)
         self._label_encoder = LabelEncoder().fit(y)
         self.classes_ = self._label_encoder.classes_
         if len(self.classes_) < 2:

@@ -177,6 +177,15 @@ def test_validation_data_replaces_the_split(data):
     assert "val_accuracy" not in no_val.fit(X, y).history_
 
 
+def test_validation_data_must_be_a_pair_of_one_length(data):
+    X, y = data
+    clf = RelaxedFFNNClassifier(one_hot(), **FAST)
+    with pytest.raises(ValueError, match="10 samples in X_val but 5 labels"):
+        clf.fit(X[:100], y[:100], validation_data=(X[100:110], y[100:105]))
+    with pytest.raises(ValueError, match=r"must be a pair \(X_val, y_val\)"):
+        clf.fit(X[:100], y[:100], validation_data=X[100:])
+
+
 def test_verbose_levels(data, capsys):
     X, y = data
     RelaxedFFNNClassifier(one_hot(), verbose=0, **FAST).fit(X, y)
