@@ -327,7 +327,8 @@ def check_encoding_matrix(space, encodings, where):
         The space the encodings must belong to.
     encodings : array-like of shape (n_encodings, n_dims) or list of \
             ArchitectureEncoding
-        Flat encoding vectors or encoding objects.
+        Flat encoding vectors or encoding objects; one
+        ``ArchitectureEncoding`` is a block of one.
     where : str
         Prefix of the error messages (e.g. ``"predict"``).
 
@@ -342,6 +343,8 @@ def check_encoding_matrix(space, encodings, where):
         fingerprint or its length differs), NaN or infinity, negative
         weights, or a group whose weights do not sum to 1.
     """
+    if isinstance(encodings, ArchitectureEncoding):
+        encodings = [encodings]  # one encoding, as suggest() returns it
     if len(encodings) and isinstance(encodings[0], ArchitectureEncoding):
         for e in encodings:
             if e.search_space != space:
@@ -352,6 +355,12 @@ def check_encoding_matrix(space, encodings, where):
                 )
         encodings = [e.to_vector() for e in encodings]
     U = np.asarray(encodings, dtype=np.float64)
+    if U.ndim == 1 and U.shape[0] == space.n_dims:
+        raise ValueError(
+            f"{where}: expected a 2-D array of encodings (n_encodings, "
+            f"{space.n_dims}), got one vector of shape {U.shape}; pass "
+            "vector.reshape(1, -1) for a single encoding"
+        )
     if U.ndim != 2 or U.shape[1] != space.n_dims:
         raise ValueError(
             f"{where}: encodings of this search space are vectors of {space.n_dims} "

@@ -325,7 +325,8 @@ class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
             The task (its training split is used) or its samples.
         encodings : array-like of shape (n_encodings, n_dims)
             Flat encodings of ``search_space_`` (or a list of
-            :class:`ArchitectureEncoding`).
+            :class:`ArchitectureEncoding`, or one, as :meth:`suggest`
+            returns it: then ``values`` has one entry).
 
         Returns
         -------

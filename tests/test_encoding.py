@@ -125,6 +125,9 @@ def test_check_encoding_matrix_names_each_failure():
     U = check_encoding_matrix(SPACE, [u, u], "here")
     assert U.shape == (2, SPACE.n_dims)
     np.testing.assert_array_equal(check_encoding_matrix(SPACE, U, "here"), U)
+    np.testing.assert_array_equal(check_encoding_matrix(SPACE, u, "here"), U[:1])
+    with pytest.raises(ValueError, match=r"here: expected a 2-D .*reshape\(1, -1\)"):
+        check_encoding_matrix(SPACE, U[0], "here")
     with pytest.raises(ValueError, match="here: .*another search space"):
         check_encoding_matrix(SPACE, U[:, :-1], "here")
     other = ArchitectureEncoding.uniform(SearchSpace())
