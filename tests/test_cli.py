@@ -71,7 +71,7 @@ def test_demo_runs_and_resumes(tmp_path, capsys):
     assert "0 children trained, 48 found in the store" in capsys.readouterr().out
 
 
-def test_populate_fit_suggest(tmp_path, capsys):
+def test_populate_fit_suggest(tmp_path, capsys, monkeypatch):
     store = str(tmp_path / "s.sqlite")
     model = str(tmp_path / "inferrer.joblib")
     main(
@@ -116,4 +116,18 @@ def test_populate_fit_suggest(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert "predicted normalized accuracy" in out and "input |" in out
+    assert out.startswith("1. ") and "\n5. " in out  # --top-k 5 by default
     assert (tmp_path / "u.json").read_text().startswith("{")
+    family_task = ["suggest", "--family", "synthetic", "--n-tasks", "4"]
+    task = ["--task", "synthetic-03"]
+    assert main([*family_task, "--inferrer", model, *task, "--top-k", "1"]) == 0
+    assert "\n2. " not in capsys.readouterr().out
+    # no inferrer.joblib in the working directory; a text model for numbers
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main([*family_task, *task]) == 2
+    assert "no inferrer.joblib here" in capsys.readouterr().err
+    assert main([*family_task, "--model", "text-v1", *task]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skfti: error: task 'synthetic-03': ")
+    assert err.count("\n") == 1
