@@ -10,7 +10,12 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-__all__ = ["import_tensorflow", "import_tensorflow_hub", "single_thread_env"]
+__all__ = [
+    "import_tensorflow",
+    "import_tensorflow_hub",
+    "single_thread_env",
+    "single_thread_worker",
+]
 
 
 def _quiet(verbose):
@@ -110,3 +115,17 @@ def single_thread_env():
         "TF_NUM_INTEROP_THREADS": "1",
         "OMP_NUM_THREADS": "1",
     }
+
+
+def single_thread_worker(parent_pid):
+    """In a worker process of ``parent_pid``, give TensorFlow one thread.
+
+    Called first by the function each parallel job runs. It does nothing in
+    the parent itself (a sequential run, the threading backend): the user's
+    own process keeps its threads. Returns whether this is a worker process.
+    """
+    if parent_pid is None or os.getpid() == parent_pid:
+        return False
+    if "tensorflow" not in sys.modules:
+        os.environ.update(single_thread_env())  # before TensorFlow starts here
+    return True

@@ -1,7 +1,6 @@
 """A classifier whose architecture is suggested for its own training data."""
 
 import os
-import sys
 from numbers import Integral
 
 import numpy as np
@@ -13,7 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from skfti._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
-from skfti._tf import single_thread_env
+from skfti._tf import single_thread_worker
 from skfti.child_recipe import RECIPE_SETTINGS
 from skfti.relaxed_ffnn import RelaxedFFNNClassifier
 from skfti.task import is_text
@@ -23,10 +22,9 @@ __all__ = ["InferredArchitectureClassifier"]
 from skfti._seeds import SEED_MAX as _SEED_MAX
 
 
-def _fit_candidate(child, X, y, limit_threads):
-    """Fit one candidate child (in a worker process when ``limit_threads``)."""
-    if limit_threads and "tensorflow" not in sys.modules:
-        os.environ.update(single_thread_env())  # before TensorFlow starts here
+def _fit_candidate(child, X, y, parent_pid):
+    """Fit one candidate child (one TF thread in a worker of ``parent_pid``)."""
+    single_thread_worker(parent_pid)
     return child.fit(X, y)
 
 
@@ -260,9 +258,11 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
             # The first keeps the shared seed, so it is combine="best"'s first.
             for candidate in candidates[1:]:
                 candidate.set_params(random_state=rng.randint(_SEED_MAX))
-        limit_threads = len(candidates) > 1 and effective_n_jobs(self.n_jobs) > 1
-        self.estimators_ = Parallel(n_jobs=min(self.n_jobs or 1, len(candidates)))(
-            delayed(_fit_candidate)(c, X, y, limit_threads) for c in candidates
+        # n_jobs=None is joblib's: 1 unless joblib.parallel_config says more.
+        n_jobs = min(effective_n_jobs(self.n_jobs), len(candidates))
+        parent_pid = os.getpid() if n_jobs > 1 else None
+        self.estimators_ = Parallel(n_jobs=n_jobs)(
+            delayed(_fit_candidate)(c, X, y, parent_pid) for c in candidates
         )
         self.validation_scores_ = np.array(
             [self._held_out_accuracy(e) for e in self.estimators_]

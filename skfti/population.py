@@ -8,7 +8,6 @@ arrives.
 """
 
 import os
-import sys
 import threading
 import time
 import traceback
@@ -20,7 +19,7 @@ from sklearn.preprocessing import LabelEncoder
 
 from skfti._population_plan import depth_choices, plan_population
 from skfti._progress import progress_bar
-from skfti._tf import single_thread_env
+from skfti._tf import single_thread_worker
 from skfti.child_recipe import (
     RECIPE_SETTINGS,
     check_settings,
@@ -76,16 +75,14 @@ def task_data(task, search_space, *, embedding_modules=None):
 
 
 def _train_child(
-    key, views, y, splits, n_classes, vector, space_dict, seed, settings, limit_threads
+    key, views, y, splits, n_classes, vector, space_dict, seed, settings, parent_pid
 ):
     """Train one child in a worker process; return a picklable result dict.
 
     Failures (an exception, a diverging loss) are returned, not raised, so
     that the run goes on and the failure is recorded.
     """
-    if limit_threads and "tensorflow" not in sys.modules:
-        os.environ.update(single_thread_env())  # before TensorFlow starts here
-    if limit_threads:
+    if single_thread_worker(parent_pid):
         _exit_with_parent()
     started = datetime.now(timezone.utc)
     start = time.perf_counter()
@@ -207,7 +204,7 @@ def train_on_task(data, encoding, seed, settings):
         encoding.search_space.to_dict(),
         seed,
         settings,
-        False,
+        None,  # this process: its threads stay as they are
     )
 
 
@@ -410,11 +407,11 @@ def _missing_children(store, tasks, plan, settings):
 
 def _run_children(todo, data, search_space, settings, n_jobs):
     """Results of the children in ``todo``, as they arrive (a generator)."""
-    limit_threads = effective_n_jobs(n_jobs) > 1
+    parent_pid = os.getpid() if effective_n_jobs(n_jobs) > 1 else None
     space_dict = search_space.to_dict()
     jobs = (
         delayed(_train_child)(
-            k, *data[t], enc.to_vector(), space_dict, seed, settings, limit_threads
+            k, *data[t], enc.to_vector(), space_dict, seed, settings, parent_pid
         )
         for k, (t, enc, seed) in enumerate(todo)
     )

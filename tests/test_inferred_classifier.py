@@ -1,3 +1,6 @@
+import os
+
+import joblib
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
@@ -7,6 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skfti import ArchitectureInferrer, InferredArchitectureClassifier
+from skfti._tf import single_thread_env
 
 CHILD = {"epochs": 10, "random_state": 0}  # fewer epochs, defaults otherwise
 
@@ -67,9 +71,14 @@ def test_discrete_by_default_relaxed_on_request(inferrer, task_family_population
 @pytest.mark.parametrize("combine", ["best", "ensemble"])
 def test_top_candidates_trained_in_parallel(inferrer, task_family_population, combine):
     task = task_family_population[0][0]
-    clf = InferredArchitectureClassifier(
-        inferrer, n_candidates=3, combine=combine, n_jobs=2, **CHILD
-    ).fit(task.X_train, task.y_train)
+    # n_jobs=None, the default, follows joblib.parallel_config
+    parallel = {"n_jobs": 2} if combine == "best" else {}
+    threads = {k: os.environ.get(k) for k in single_thread_env()}
+    with joblib.parallel_config(n_jobs=2):
+        clf = InferredArchitectureClassifier(
+            inferrer, n_candidates=3, combine=combine, **parallel, **CHILD
+        ).fit(task.X_train, task.y_train)
+    assert {k: os.environ.get(k) for k in threads} == threads  # only workers'
     encodings = inferrer.suggest(
         task.X_train, task.y_train, n_suggestions=3, discretize=True
     )

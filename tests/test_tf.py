@@ -1,9 +1,15 @@
+import os
 import subprocess
 import sys
 
 import pytest
 
-from skfti._tf import import_tensorflow, import_tensorflow_hub, single_thread_env
+from skfti._tf import (
+    import_tensorflow,
+    import_tensorflow_hub,
+    single_thread_env,
+    single_thread_worker,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,3 +38,15 @@ def test_import_tensorflow_returns_the_module():
     tf = import_tensorflow()
     assert tf.__name__ == "tensorflow"
     assert set(single_thread_env()) >= {"TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"}
+
+
+def test_only_a_worker_process_is_given_one_thread(monkeypatch):
+    for name in single_thread_env():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    assert not single_thread_worker(None)  # not a parallel run
+    assert not single_thread_worker(os.getpid())  # the parent itself
+    assert not set(single_thread_env()) & set(os.environ)
+    assert single_thread_worker(os.getpid() + 1)  # a worker of another process
+    for name, value in single_thread_env().items():
+        assert os.environ[name] == value
