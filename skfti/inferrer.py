@@ -25,6 +25,19 @@ from skfti.value_network_numpy import NumpyValueNetwork
 __all__ = ["ArchitectureInferrer"]
 
 
+def _check_units(name, units, exactly=None):
+    """Layer widths: a tuple of positive ints (``exactly`` of them, if given)."""
+    widths_ok = all(
+        isinstance(u, Integral) and not isinstance(u, bool) and u > 0 for u in units
+    )
+    count_ok = len(units) == exactly if exactly is not None else len(units) >= 1
+    if not (widths_ok and count_ok):
+        how_many = f"{exactly}" if exactly is not None else "one or more"
+        raise ValueError(
+            f"{name} must be {how_many} positive layer widths, got {units!r}"
+        )
+
+
 class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
     """Task-aware architecture inference with a deep value network.
 
@@ -268,6 +281,8 @@ class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
         self : ArchitectureInferrer
             The fitted inferrer.
         """
+        _check_units("phi_units", self.phi_units, exactly=2)
+        _check_units("rho_units", self.rho_units)
         tasks, experiments = check_aligned(tasks, experiments)
         space = self.search_space or SearchSpace()
         U, V = check_experiments(tasks, experiments, space)

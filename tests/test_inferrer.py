@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, LeaveOneOut
 from sklearn.preprocessing import StandardScaler
@@ -216,6 +217,14 @@ def test_bad_input_is_named(fitted, task_family_population):
     ]
     with pytest.raises(ValueError, match="another search space"):
         fresh.fit(tasks[:1], foreign)
+    for name, units, message in [
+        ("phi_units", (50,), "phi_units must be 2 positive layer widths, got"),
+        ("phi_units", (50, 0), "phi_units must be 2"),
+        ("rho_units", (0,), r"rho_units must be one or more positive .* \(0,\)"),
+        ("rho_units", (), "rho_units must be one or more"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            clone(fresh).set_params(**{name: units}).fit(tasks, experiments)
     with pytest.raises(ValueError, match="different feature space"):
         fitted.suggest(tasks[0].X_train[:, :10], tasks[0].y_train)
     with pytest.raises(ValueError, match="single class"):
