@@ -19,6 +19,8 @@ data, held-out rows included, for as long as early stopping chose
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from skfti._seeds import SEED_MAX
+
 __all__ = [
     "AUTO_DROPOUT",
     "LEGACY_SETTINGS",
@@ -200,7 +202,7 @@ def holdout_split(y_idx, fraction, rng):
         np.arange(n),
         test_size=n_val,
         stratify=stratify,
-        random_state=rng.randint(np.iinfo(np.int32).max),
+        random_state=rng.randint(SEED_MAX),
     )
 
 

@@ -11,6 +11,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
+from skfti._seeds import SEED_MAX
+
 __all__ = ["META_FEATURE_NAMES", "compute_meta_features"]
 
 META_FEATURE_NAMES = (
@@ -180,5 +182,5 @@ def _mutual_information(
         y_codes[rows],
         discrete_features=False,
         n_neighbors=n_neighbors,
-        random_state=rng.randint(np.iinfo(np.int32).max),
+        random_state=rng.randint(SEED_MAX),
     )

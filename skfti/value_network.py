@@ -267,23 +267,6 @@ def fit_value_network(
     return losses
 
 
-def predict_values(net, u, x, y, n_classes, meta):
-    """Predicted normalized accuracy of encodings ``u`` on one task (NumPy)."""
-    z = net.meta(
-        tf.constant(x, tf.float32) if x is not None else None,
-        tf.constant(y, tf.int32) if y is not None else None,
-        n_classes,
-        tf.constant(meta, tf.float32) if meta is not None else None,
-    )
-    return net.value(tf.constant(u, tf.float32), z).numpy().astype(np.float64)
-
-
-def task_embedding(net, x, y, n_classes):
-    return net.task_embedding(
-        tf.constant(x, tf.float32), tf.constant(y, tf.int32), n_classes
-    ).numpy()
-
-
 def gradient_ascent(net, z, logits, groups, *, max_iter, step_size):
     """Algorithm 2: gradient ascent on encoding logits, all starts at once.
 
