@@ -51,6 +51,16 @@ def test_save_load_round_trip_gives_identical_suggestions(
     assert loaded.provenance_["skfti_version"] == skfti.__version__
 
 
+def test_a_bare_name_saved_in_the_working_directory_loads(saved, monkeypatch):
+    inferrer, path, _ = saved
+    monkeypatch.chdir(path.parent)
+    assert skfti.pretrained.load(path.name).weights_[0].shape == (
+        inferrer.weights_[0].shape
+    )
+    with pytest.raises(ValueError, match="No pretrained model named 'tiny-v9'"):
+        skfti.pretrained.load("tiny-v9")
+
+
 def test_model_files_hold_no_pickle(saved):
     _, _, (npz, js) = saved
     document = json.loads(js.read_text())

@@ -55,7 +55,8 @@ def available():
 def _paths(name_or_path):
     """``(npz, json)`` paths of a shipped name or of a path (suffix optional)."""
     text = os.fspath(name_or_path)
-    if not _is_path(text):
+    saved_here = all(Path(text + suffix).is_file() for suffix in (".npz", ".json"))
+    if not _is_path(text) and not (text not in available() and saved_here):
         if text not in available():
             raise ValueError(
                 f"No pretrained model named {text!r}; available: {available()} "
@@ -195,7 +196,8 @@ def load(name):
     ----------
     name : str or path-like
         One of :func:`available`, or the path of a model written by
-        :func:`save` (with or without the suffix).
+        :func:`save` (with or without the suffix; a bare name that is not
+        shipped is looked for as files in the working directory).
 
     Returns
     -------
