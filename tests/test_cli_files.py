@@ -66,6 +66,8 @@ def test_load_task_file_gives_a_task(tmp_path):
     task = load_task_file(tmp_path / "shapes.csv", "label")
     assert task.name == "shapes" and not task.is_text
     assert task.n_features == 3 and task.n_classes == 3
+    frame.to_csv(tmp_path / "shapes.v2.csv.gz", index=False)
+    assert load_task_file(tmp_path / "shapes.v2.csv.gz", "label").name == "shapes.v2"
 
 
 def test_text_columns_takes_rows_or_texts():

@@ -17,7 +17,12 @@ import os
 from pathlib import Path
 
 from skfti.datasets._table_columns import MAX_CATEGORIES, TableData, prepare_table
-from skfti.datasets._table_reading import FORMATS, DataFileError, read_table
+from skfti.datasets._table_reading import (
+    _COMPRESSION,
+    FORMATS,
+    DataFileError,
+    read_table,
+)
 from skfti.datasets._table_reading import file_format as file_format
 from skfti.datasets._table_steps import TextColumns, make_column_encoder
 
@@ -68,7 +73,8 @@ def load_task_file(
         Drop rows with missing values instead of raising.
     name : str, default=None
         The task's name; default the file's stem (``"reviews"`` for
-        ``data/reviews.csv``).
+        ``data/reviews.csv`` and ``data/reviews.csv.gz``, ``"a.v1"`` for
+        ``a.v1.csv``).
     random_state : int, RandomState instance or None, default=0
         Seed of the task's split.
 
@@ -93,7 +99,10 @@ def load_task_file(
         name=os.fspath(path),
     )
     if name is None:
-        name = Path(path).name.split(".")[0]
+        stem = Path(path)
+        if stem.suffix.lower() in _COMPRESSION:
+            stem = stem.with_suffix("")  # reviews.csv.gz -> reviews.csv
+        name = stem.stem
     if data.kind == "text":
         X = data.X
     else:
