@@ -193,50 +193,9 @@ def cmd_suggest(args):
             "pass a data file (skfti suggest my.csv --target label) or a task of "
             "a family (--family wordnet --task NAME)"
         )
-    return _suggest_for_family_task(args)
+    from skfti.cli._suggest_task import suggest_for_family_task
 
-
-def _suggest_for_family_task(args):
-    """``skfti suggest --family F --task NAME``: the inferrer's favourites."""
-    from skfti.cli._models import check_model_source, load_inferrer
-
-    if args.top_k < 1:
-        raise DataFileError(f"--top-k must be >= 1, got {args.top_k}")
-    path = args.inferrer
-    if path is None and args.model is None:
-        path = "inferrer.joblib"  # what `skfti fit` writes by default
-        if not os.path.isfile(path):
-            raise DataFileError(
-                "no inferrer.joblib here: fit one (skfti fit --output "
-                "inferrer.joblib), or pass --inferrer FILE or --model NAME"
-            )
-    source = check_model_source(args.model, path, None)
-    tasks, _ = load_family(args.family, args.n_tasks, args.seed)
-    task = {t.name: t for t in tasks}.get(args.task)
-    if task is None:
-        raise DataFileError(
-            f"unknown task {args.task!r}; tasks: {', '.join(t.name for t in tasks)}"
-        )
-    inferrer = load_inferrer(source)
-    try:
-        encodings, values = inferrer.suggest(
-            task.X_train,
-            task.y_train,
-            n_suggestions=args.top_k,
-            discretize=not args.relaxed,
-            return_values=True,
-        )
-    except ValueError as exc:  # the task does not fit the inferrer's views
-        raise DataFileError(f"task {task.name!r}: {exc}") from None
-    if args.top_k == 1:
-        encodings, values = [encodings], [values]
-    for rank, (encoding, value) in enumerate(zip(encodings, values, strict=True)):
-        print(f"{rank + 1}. {encoding.describe()}")
-        print(f"   predicted normalized accuracy: {value:.3f}")
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(encodings[0].to_json())
-    return 0
+    return suggest_for_family_task(args)
 
 
 def cmd_evaluate(args):

@@ -9,6 +9,7 @@ document. Nothing here imports TensorFlow.
 """
 
 import warnings
+from numbers import Integral
 
 import numpy as np
 from scipy import sparse
@@ -23,6 +24,7 @@ __all__ = [
     "check_aligned",
     "check_experiments",
     "check_scores",
+    "check_units",
     "common_width",
     "meta_normalization",
     "normalize_scores",
@@ -187,3 +189,16 @@ def meta_normalization(raw):
     # standardized features) is constant: do not blow its noise up
     tiny = scale <= 1e-8 * np.maximum(np.abs(mean), 1.0)
     return mean, np.where(tiny, 1.0, scale)
+
+
+def check_units(name, units, exactly=None):
+    """Layer widths: a tuple of positive ints (``exactly`` of them, if given)."""
+    widths_ok = all(
+        isinstance(u, Integral) and not isinstance(u, bool) and u > 0 for u in units
+    )
+    count_ok = len(units) == exactly if exactly is not None else len(units) >= 1
+    if not (widths_ok and count_ok):
+        how_many = f"{exactly}" if exactly is not None else "one or more"
+        raise ValueError(
+            f"{name} must be {how_many} positive layer widths, got {units!r}"
+        )

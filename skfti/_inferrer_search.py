@@ -19,6 +19,7 @@ __all__ = [
     "check_n_suggestions",
     "compact_networks",
     "network_key",
+    "suggestion_list",
 ]
 
 
@@ -232,3 +233,23 @@ def _warn_if_short(U, values, k):
             stacklevel=4,
         )
     return U, values
+
+
+def suggestion_list(inferrer, X, y, n_suggestions, *, discretize=True):
+    """``inferrer.suggest``'s favourites as a list, and their values as floats.
+
+    ``suggest`` returns one encoding for ``n_suggestions=1``, a list
+    otherwise; the classifier and the command line want a list either way.
+
+    Returns
+    -------
+    encodings : list of ArchitectureEncoding
+        Best first.
+    values : ndarray of shape (n_suggestions,), dtype float64
+    """
+    encodings, values = inferrer.suggest(
+        X, y, n_suggestions=n_suggestions, discretize=discretize, return_values=True
+    )
+    if not isinstance(encodings, list):
+        encodings, values = [encodings], [values]
+    return encodings, np.atleast_1d(np.asarray(values, dtype=np.float64))

@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from skfti._inferrer_search import suggestion_list
 from skfti._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 from skfti._tf import single_thread_worker
 from skfti.child_recipe import RECIPE_SETTINGS
@@ -324,16 +325,9 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
 
     def _suggest(self, X, y):
         """``(encodings, predicted values)`` of the inferrer's favourites."""
-        encodings, values = self.inferrer.suggest(
-            X,
-            y,
-            n_suggestions=self.n_candidates,
-            discretize=self.discretize,
-            return_values=True,
+        return suggestion_list(
+            self.inferrer, X, y, self.n_candidates, discretize=self.discretize
         )
-        if not isinstance(encodings, list):
-            encodings, values = [encodings], [values]
-        return encodings, np.atleast_1d(values)
 
     def _modules(self):
         from skfti.task_views import embedding_modules

@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skfti._inferrer_calibration import scaled_values, set_value_scale
-from skfti._inferrer_data import check_aligned, check_experiments
+from skfti._inferrer_data import check_aligned, check_experiments, check_units
 from skfti._inferrer_scoring import mean_spearman, per_task_scores
 from skfti._inferrer_search import (
     canonical_rows,
@@ -23,19 +23,6 @@ from skfti.search_space import SearchSpace
 from skfti.value_network_numpy import NumpyValueNetwork
 
 __all__ = ["ArchitectureInferrer"]
-
-
-def _check_units(name, units, exactly=None):
-    """Layer widths: a tuple of positive ints (``exactly`` of them, if given)."""
-    widths_ok = all(
-        isinstance(u, Integral) and not isinstance(u, bool) and u > 0 for u in units
-    )
-    count_ok = len(units) == exactly if exactly is not None else len(units) >= 1
-    if not (widths_ok and count_ok):
-        how_many = f"{exactly}" if exactly is not None else "one or more"
-        raise ValueError(
-            f"{name} must be {how_many} positive layer widths, got {units!r}"
-        )
 
 
 class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
@@ -281,8 +268,8 @@ class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
         self : ArchitectureInferrer
             The fitted inferrer.
         """
-        _check_units("phi_units", self.phi_units, exactly=2)
-        _check_units("rho_units", self.rho_units)
+        check_units("phi_units", self.phi_units, exactly=2)
+        check_units("rho_units", self.rho_units)
         tasks, experiments = check_aligned(tasks, experiments)
         space = self.search_space or SearchSpace()
         U, V = check_experiments(tasks, experiments, space)

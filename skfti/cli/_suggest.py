@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from skfti._inferrer_search import suggestion_list
 from skfti.cli._models import (
     check_compatible,
     check_model_source,
@@ -102,13 +103,9 @@ def ticker(desc, enabled):
 def _suggest(inferrer, X, y, k):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        encodings, values = inferrer.suggest(
-            X, y, n_suggestions=k, discretize=True, return_values=True
-        )
-    if not isinstance(encodings, list):
-        encodings, values = [encodings], [values]
+        encodings, values = suggestion_list(inferrer, X, y, k)
     notes = [str(w.message) for w in caught if "distinct" in str(w.message)]
-    return encodings, np.atleast_1d(np.asarray(values, dtype=float)), notes
+    return encodings, values, notes
 
 
 def run_suggest(args):
