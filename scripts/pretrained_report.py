@@ -49,7 +49,7 @@ def _cell(values):
 
 def _families(rows):
     """Text families as columns; tabular rows (one task each) get none."""
-    found = {_family(r["task"]) for r in rows}
+    found = {task_family(r["task"]) for r in rows}
     if not found <= set(TEXT_FAMILIES):
         return []
     return [f for f in TEXT_FAMILIES if f in found]
@@ -59,7 +59,7 @@ def accuracy_table(rows):
     families = _families(rows)
     head = f"| method | children trained on the task | all {len(rows)} tasks |"
     head += "".join(
-        f" {f} ({sum(_family(r['task']) == f for r in rows)}) |" for f in families
+        f" {f} ({sum(task_family(r['task']) == f for r in rows)}) |" for f in families
     )
     lines = [head, "|---" * (3 + len(families)) + "|"]
     for label, key, cost in METHODS:
@@ -67,7 +67,8 @@ def accuracy_table(rows):
             continue
         cells = [_cell([r[key] for r in rows])]
         cells += [
-            _cell([r[key] for r in rows if _family(r["task"]) == f]) for f in families
+            _cell([r[key] for r in rows if task_family(r["task"]) == f])
+            for f in families
         ]
         lines.append(f"| {label} | {cost} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -127,13 +128,13 @@ def spearman_table(spearman):
     for name, per_task in spearman.items():
         cells = [f"{np.nanmean(list(per_task.values())):.3f}"]
         for f in families:
-            vals = [v for t, v in per_task.items() if _family(t) == f]
+            vals = [v for t, v in per_task.items() if task_family(t) == f]
             cells.append(f"{np.nanmean(vals):.3f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _family(name):
+def task_family(name):
     for family in TEXT_FAMILIES:
         if name.startswith(family):
             return family

@@ -23,13 +23,7 @@ from sklearn.svm import LinearSVC
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pretrain_population import pretraining_collection  # noqa: E402
-
-FAMILIES = ("wordnet", "fortunes", "reviews")
-
-
-def family(task_name):
-    head = task_name.split("-")[0]
-    return head if head in FAMILIES[:2] else "reviews"
+from pretrained_report import TEXT_FAMILIES, task_family  # noqa: E402
 
 
 def baselines():
@@ -50,16 +44,16 @@ def baselines():
 def main():
     warnings.filterwarnings("ignore", module="sklearn")
     tasks, _ = pretraining_collection("text", 0)
-    print("| baseline | validation | test | " + " | ".join(FAMILIES) + " |")
-    print("|---|---|---|" + "---|" * len(FAMILIES))
+    print("| baseline | validation | test | " + " | ".join(TEXT_FAMILIES) + " |")
+    print("|---|---|---|" + "---|" * len(TEXT_FAMILIES))
     for name, model in baselines().items():
         rows = []
         for task in tasks:
             model.fit(list(task.X_train), task.y_train)
             val = model.score(list(task.X_val), task.y_val)
             test = model.score(list(task.X_test), task.y_test)
-            rows.append((family(task.name), val, test))
-        per_family = [np.mean([t for f, _, t in rows if f == g]) for g in FAMILIES]
+            rows.append((task_family(task.name), val, test))
+        per_family = [np.mean([t for f, _, t in rows if f == g]) for g in TEXT_FAMILIES]
         print(
             f"| {name} | {np.mean([v for _, v, _ in rows]):.3f} "
             f"| {np.mean([t for _, _, t in rows]):.3f} | "
