@@ -18,10 +18,10 @@ from pathlib import Path
 
 from skfti.datasets._table_columns import MAX_CATEGORIES, TableData, prepare_table
 from skfti.datasets._table_reading import (
-    _COMPRESSION,
     FORMATS,
     DataFileError,
     read_table,
+    uncompressed_name,
 )
 from skfti.datasets._table_reading import file_format as file_format
 from skfti.datasets._table_steps import TextColumns, make_column_encoder
@@ -99,10 +99,7 @@ def load_task_file(
         name=os.fspath(path),
     )
     if name is None:
-        stem = Path(path)
-        if stem.suffix.lower() in _COMPRESSION:
-            stem = stem.with_suffix("")  # reviews.csv.gz -> reviews.csv
-        name = stem.stem
+        name = Path(uncompressed_name(path)).stem  # reviews.csv.gz -> reviews
     if data.kind == "text":
         X = data.X
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from skfti._optional import import_optional
 
-__all__ = ["FORMATS", "DataFileError", "file_format", "read_table"]
+__all__ = ["FORMATS", "DataFileError", "file_format", "read_table", "uncompressed_name"]
 
 FORMATS = {
     ".csv": "csv",
@@ -39,6 +39,15 @@ def _shorten(values, limit=8):
     return ", ".join(values)
 
 
+def uncompressed_name(path):
+    """The file name of ``path`` without its compression suffixes (``.gz``, ...)."""
+    name = Path(path).name
+    for suffix in _COMPRESSION:
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
 def file_format(path, format=None):
     """The format of ``path``: ``format`` if given, else from its extension."""
     if format is not None:
@@ -48,11 +57,7 @@ def file_format(path, format=None):
                 f"unknown format {format!r}; known: csv, tsv, jsonl, parquet"
             )
         return fmt
-    name = Path(path).name.lower()
-    for suffix in _COMPRESSION:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    suffix = Path(name).suffix
+    suffix = Path(uncompressed_name(path).lower()).suffix
     if suffix not in FORMATS:
         raise DataFileError(
             f"{path}: unknown file format {suffix or '(no extension)'!r}; use "
