@@ -55,18 +55,18 @@ def available():
 def _paths(name_or_path):
     """``(npz, json)`` paths of a shipped name or of a path (suffix optional)."""
     text = os.fspath(name_or_path)
-    saved_here = all(Path(text + suffix).is_file() for suffix in (".npz", ".json"))
-    if not _is_path(text) and not (text not in available() and saved_here):
-        if text not in available():
-            raise ValueError(
-                f"No pretrained model named {text!r}; available: {available()} "
+    base = Path(text)
+    if not _is_path(text):
+        shipped = available()
+        if text in shipped:
+            base = _MODELS / text
+        elif not all(Path(text + s).is_file() for s in (".npz", ".json")):
+            raise ValueError(  # nor saved under that name in the working directory
+                f"No pretrained model named {text!r}; available: {shipped} "
                 "(or pass the path of a model saved with skfti.pretrained.save)"
             )
-        base = _MODELS / text
-    else:
-        base = Path(text)
-        if base.suffix in (".npz", ".json"):
-            base = base.with_suffix("")
+    elif base.suffix in (".npz", ".json"):
+        base = base.with_suffix("")
     return base.with_name(base.name + ".npz"), base.with_name(base.name + ".json")
 
 
