@@ -17,6 +17,7 @@ from skfti._tf import single_thread_worker
 from skfti.child_recipe import RECIPE_SETTINGS
 from skfti.relaxed_ffnn import RelaxedFFNNClassifier
 from skfti.task import is_text
+from skfti.task_views import check_text_views, embedding_modules
 
 __all__ = ["InferredArchitectureClassifier"]
 
@@ -293,13 +294,9 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     def _check_kind(self, text):
         """Texts for a text inferrer, numbers for a numeric one."""
         space = self.inferrer.search_space_
-        if text and space.is_numeric:
-            raise ValueError(
-                "X holds texts, but the inferrer's search space is numeric (its "
-                "one view is 'input'): use an inferrer of text views, e.g. "
-                "skfti.pretrained.load('text-v1'), or pass numeric X"
-            )
-        if not text and not space.is_numeric:
+        if text:
+            check_text_views(space, "the inferrer's search space")
+        elif not space.is_numeric:
             raise ValueError(
                 "X is not a list of texts, but the inferrer's search space has "
                 f"the text views {space.views}: pass the texts themselves, or "
@@ -330,8 +327,6 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _modules(self):
-        from skfti.task_views import embedding_modules
-
         inferrer = self.inferrer
         return embedding_modules(inferrer.search_space_, inferrer.embedding_modules)
 

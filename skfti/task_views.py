@@ -19,6 +19,7 @@ from skfti.task import is_text
 
 __all__ = [
     "check_numeric_views",
+    "check_text_views",
     "check_texts",
     "embed_views",
     "embedding_modules",
@@ -47,9 +48,10 @@ def embedding_modules(search_space, modules=None):
     Raises
     ------
     ValueError
-        If the modules' names are not the space's views, or a view names no
-        known module.
+        If the space is numeric, the modules' names are not the space's
+        views, or a view names no known module.
     """
+    check_text_views(search_space)
     if not modules:
         from skfti.embeddings import get_embedding_module
 
@@ -149,6 +151,24 @@ def stacked_views(search_space):
         return SEPARATOR in view and set(view.split(SEPARATOR)) <= set(views)
 
     return tuple(v for v in views if not derived(v))
+
+
+def check_text_views(search_space, name="the search space"):
+    """Raise unless texts can go through the views of ``search_space``.
+
+    Parameters
+    ----------
+    search_space : SearchSpace
+        The space.
+    name : str, default="the search space"
+        What the message calls the space.
+    """
+    if search_space.is_numeric:
+        raise ValueError(
+            f"X holds texts, but {name} is numeric (its one view is 'input'): "
+            "texts need text views (embedding modules), as in "
+            "skfti.pretrained.load('text-v1'); or pass numeric X"
+        )
 
 
 def check_numeric_views(search_space, name="the task"):

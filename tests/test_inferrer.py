@@ -242,6 +242,8 @@ def test_bad_input_is_named(fitted, task_family_population):
     texts = [None] + ["a text"] * 9
     with pytest.raises(ValueError, match="entry 0 is None"):
         fitted.suggest(texts, [0, 1] * 5)
+    with pytest.raises(ValueError, match="X holds texts, but the search space is"):
+        fitted.suggest(["a text"] * 10, [0, 1] * 5)  # a numeric inferrer
     negative = ArchitectureEncoding.uniform(space).to_vector()
     negative[: space.n_base] = 0.0
     negative[:2] = [1.5, -0.5]  # the group sums to 1, but holds a negative weight
