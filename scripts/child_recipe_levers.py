@@ -58,7 +58,7 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
 }
 
 
-TRIAL_LEVERS = ("ema_momentum",)
+TRIAL_LEVERS = ("ema_momentum", "input_dropout", "label_smoothing", "mixup_alpha")
 """Keyword arguments of ``train_network`` tried before they are settings."""
 
 

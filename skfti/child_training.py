@@ -21,6 +21,7 @@ keeps recent graphs, so a long population run does not grow without bound.
 import functools
 import time
 from collections import OrderedDict
+from typing import NamedTuple
 
 import numpy as np
 
@@ -49,6 +50,15 @@ JIT_MIN_ROWS = 2048
 """Relaxed networks train with an XLA-compiled step from this many rows on."""
 
 
+class _StepOptions(NamedTuple):
+    """What a training step's graph is built with (hashable, a cache key)."""
+
+    dropout: object  # a rate, or (first layer's input rate, other layers' rate)
+    ema: float
+    label_smoothing: float
+    mixup_alpha: float
+
+
 def _cached(key, build):
     """LRU cache of compiled graphs, keyed by structure."""
     if key in _GRAPHS:
@@ -65,7 +75,8 @@ def _forward(structure, params, mix, views, dropout=None):
 
     With ``dropout=(rate, seed)`` (training only), the input of every dense
     layer, the classifier's included, is dropped out at ``rate``
-    (stateless: ``seed`` is a ``[2]`` int32 tensor, one per mini-batch).
+    (stateless: ``seed`` is a ``[2]`` int32 tensor, one per mini-batch);
+    ``rate`` may be a pair, the first layer's input rate and the others'.
     """
     view_spec, mixed_views, in_width, layers, _ = structure
 
@@ -73,6 +84,10 @@ def _forward(structure, params, mix, views, dropout=None):
         if dropout is None:
             return x
         rate, seed = dropout
+        if isinstance(rate, tuple):
+            rate = rate[0] if k == 0 else rate[1]
+        if not rate:
+            return x
         return tf.nn.experimental.stateless_dropout(x, rate, seed + [0, k])
 
     if not mixed_views:
@@ -118,27 +133,38 @@ def _pad(x, n):
     return tf.pad(x, [[0, 0], [0, n]])
 
 
-def _train_step(structure, dropout, ema, state, mix, views, y, lr, decay, seed):
+def _train_step(structure, options, state, mix, views, y, lr, decay, seed):
     """One AdamW step on one mini-batch; returns the loss.
 
     ``state`` is ``(params, m, v, t, averages)``, all ``tf.Variable``: the update is
     TensorFlow's fused ``ResourceApplyAdam`` kernel, in place, one pass over
     each weight (unfused elementwise Adam doubled the step time here), then
     decoupled weight decay (Loshchilov and Hutter) of the kernels,
-    ``w -= lr * decay * w``; biases are not decayed. ``dropout`` is a rate
-    (a Python float, part of the graph); ``seed`` seeds its masks. With
-    ``ema`` (a momentum, a Python float) the ``averages`` follow the weights
-    as an exponential moving average, Keras' ``use_ema``: ``a = ema * a +
-    (1 - ema) * w`` after each step, ``a = w`` after the first.
+    ``w -= lr * decay * w``; biases are not decayed. ``options`` are
+    :class:`_StepOptions` (Python floats, part of the graph); ``seed``
+    seeds the dropout masks and the mixup draws. With ``options.ema`` (a
+    momentum) the ``averages`` follow the weights as an exponential moving
+    average, Keras' ``use_ema``: ``a = ema * a + (1 - ema) * w`` after each
+    step, ``a = w`` after the first.
     """
     params, m, v, t, averages = state
+    dropout, ema, smoothing, mixup = options
     with tf.GradientTape() as tape:
-        logits = _forward(
-            structure, params, mix, views, (dropout, seed) if dropout else None
-        )
-        loss = tf.reduce_mean(
-            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
-        )
+        if mixup:
+            views, partner, lam = _mixup(views, mixup, seed)
+        masks = (dropout, seed) if _any_rate(dropout) else None
+        logits = _forward(structure, params, mix, views, masks)
+        if not (smoothing or mixup):
+            loss = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
+        else:
+            k = tf.cast(tf.shape(logits)[1], tf.float32)
+            target = (
+                tf.one_hot(y, tf.shape(logits)[1]) * (1 - smoothing) + smoothing / k
+            )
+            if mixup:
+                target = lam * target + (1.0 - lam) * tf.gather(target, partner)
+            loss = tf.nn.softmax_cross_entropy_with_logits(target, logits)
+        loss = tf.reduce_mean(loss)
     grads = tape.gradient(loss, params)
     apply_adam(params, m, v, grads, t, lr)
     for p in params:
@@ -151,7 +177,29 @@ def _train_step(structure, dropout, ema, state, mix, views, y, lr, decay, seed):
     return loss
 
 
-def _graph_epoch(structure, batch_size, jit_compile, dropout, ema):
+def _any_rate(dropout):
+    """Whether a rate (or a pair: first layer's input, others') drops."""
+    return any(dropout) if isinstance(dropout, tuple) else bool(dropout)
+
+
+def _mixup(views, alpha, seed):
+    """Mixup (Zhang et al. 2018) of a mini-batch with itself reversed.
+
+    Rows come shuffled, so reversing pairs each with a random other; one
+    ``lam ~ Beta(alpha, alpha)`` per mini-batch. Returns the views, partners, lam.
+    """
+    g = tf.random.stateless_gamma([2], seed + [1, 0], alpha=alpha)
+    lam = g[0] / (g[0] + g[1])
+    v = next(v for v in views if v is not None)
+    partner = tf.reverse(tf.range(tf.shape(v)[0]), [0])
+    mixed = [
+        None if v is None else lam * v + (1.0 - lam) * tf.gather(v, partner)
+        for v in views
+    ]
+    return mixed, partner, lam
+
+
+def _graph_epoch(structure, batch_size, jit_compile, options):
     """A whole epoch as one in-graph loop (never XLA-compiled as a whole).
 
     Variables are arguments, so the traced graph serves any network of the
@@ -159,7 +207,7 @@ def _graph_epoch(structure, batch_size, jit_compile, dropout, ema):
     the loop is an XLA cluster. ``seed`` (an int32 scalar per epoch) seeds
     the dropout masks of its mini-batches.
     """
-    step = functools.partial(_train_step, structure, dropout, ema)
+    step = functools.partial(_train_step, structure, options)
     if jit_compile:
         step = tf.function(step, jit_compile=True)
 
@@ -251,14 +299,14 @@ class ChildNetwork:
     def get_weights(self):
         return [p.numpy() for p in self.params]
 
-    def _start(self, views, y, batch_size, jit_compile, dropout, ema):
+    def _start(self, views, y, batch_size, jit_compile, options):
         """The epoch graph, the training tensors and fresh Adam state."""
         train = self._views(views)
         y = tf.constant(np.asarray(y, dtype=np.int32))
         batch_size = min(int(batch_size), int(y.shape[0]))
         run_epoch = _cached(
-            ("epoch", batch_size, jit_compile, dropout, ema, self.structure),
-            lambda: _graph_epoch(self.structure, batch_size, jit_compile, dropout, ema),
+            ("epoch", batch_size, jit_compile, options, self.structure),
+            lambda: _graph_epoch(self.structure, batch_size, jit_compile, options),
         )
         params = self.params = [tf.Variable(p) for p in self.params]
         state = (
@@ -266,7 +314,7 @@ class ChildNetwork:
             [tf.Variable(tf.zeros_like(p)) for p in params],
             [tf.Variable(tf.zeros_like(p)) for p in params],
             tf.Variable(0.0),
-            [tf.Variable(p) for p in params] if ema else [],
+            [tf.Variable(p) for p in params] if options.ema else [],
         )
         return run_epoch, train, y, state
 
@@ -286,6 +334,9 @@ class ChildNetwork:
         callback=None,
         jit_compile=None,
         ema_momentum=None,
+        input_dropout=None,
+        label_smoothing=0.0,
+        mixup_alpha=0.0,
     ):
         """Train with AdamW on mini-batches; return the history dict.
 
@@ -312,13 +363,24 @@ class ChildNetwork:
         With ``ema_momentum`` (Keras' ``use_ema``), an exponential moving
         average of the weights is kept after every step; it is what the
         validation scores, early stopping and the returned network use.
+        ``input_dropout`` (a rate for the first layer's input, ``dropout``
+        then for the other layers'), ``label_smoothing`` and ``mixup_alpha``
+        (mixup's Beta parameter; 0 is none) are further levers for recipe
+        studies.
         """
         dropout = float(dropout)
-        ema = float(ema_momentum) if ema_momentum else 0.0
+        if input_dropout is not None:
+            dropout = (float(input_dropout), dropout)
+        options = _StepOptions(
+            dropout,
+            float(ema_momentum) if ema_momentum else 0.0,
+            float(label_smoothing),
+            float(mixup_alpha),
+        )
         if jit_compile is None:
             jit_compile = not self.arch.is_plain and len(y) >= JIT_MIN_ROWS
         run_epoch, train, y_t, state = self._start(
-            views, y, batch_size, bool(jit_compile), dropout, ema
+            views, y, batch_size, bool(jit_compile), options
         )
         averages = state[4] or None
         n = int(y_t.shape[0])
@@ -332,9 +394,10 @@ class ChildNetwork:
         for epoch in range(epochs):
             start = time.perf_counter()
             perm = tf.constant(rng.permutation(n).astype(np.int32))
-            # Dropout masks draw their seed only when there is dropout, so
-            # training without it keeps the shuffles of earlier versions.
-            seed = tf.constant(rng.randint(_SEED_MAX) if dropout else 0, tf.int32)
+            # Dropout masks (and mixup) draw their seed only when there is
+            # some, so training without keeps the shuffles of earlier versions.
+            draws = _any_rate(dropout) or options.mixup_alpha
+            seed = tf.constant(rng.randint(_SEED_MAX) if draws else 0, tf.int32)
             loss = float(run_epoch(state, self.mix, train, y_t, perm, lr, decay, seed))
             history["loss"].append(loss)
             history["time"].append(time.perf_counter() - start)
@@ -381,7 +444,7 @@ def train_network(
     refit=False,
     callback=None,
     jit_compile=None,
-    ema_momentum=None,
+    **levers,
 ):
     """Draw initial weights for ``arch`` from ``rng`` and train; the one recipe.
 
@@ -398,7 +461,8 @@ def train_network(
     for :func:`~skfti.child_recipe.refit_epochs` epochs, and replaces the
     first; the history stays the first training's (its ``val_*`` curves
     chose the length), with ``refit_epochs`` added. ``jit_compile`` is
-    :meth:`ChildNetwork.fit`'s (``None``: by network and size).
+    :meth:`ChildNetwork.fit`'s (``None``: by network and size), and so are
+    the study ``levers`` (``ema_momentum``, ``input_dropout``, ...).
     Returns the trained :class:`ChildNetwork` and its history.
     """
 
@@ -418,7 +482,7 @@ def train_network(
             n_iter_no_change=n_iter_no_change,
             callback=callback,
             jit_compile=jit_compile,
-            ema_momentum=ema_momentum,
+            **levers,
         )
         return network, history
 

@@ -142,3 +142,37 @@ def test_moving_average_of_the_weights_is_what_validation_and_fit_keep(data):
         validation=([X[150:]], y[150:]), n_iter_no_change=10, **kw,
     )  # fmt: skip
     assert not np.allclose(averaged.get_weights()[0], last.get_weights()[0])
+
+
+def test_study_levers_reduce_to_the_plain_recipe_at_their_neutral_values(data):
+    """input_dropout equal to dropout is plain dropout (same masks); label
+    smoothing near 0 is the plain loss; each lever set apart trains other
+    weights."""
+    X, y = data
+    kw = dict(epochs=3, batch_size=50, learning_rate=1e-2, dropout=0.2)
+
+    def weights(**levers):
+        network, _ = train_network(
+            _arch(), [X], y, rng=np.random.RandomState(0), **kw, **levers
+        )
+        return network.get_weights()[0]
+
+    plain = weights()
+    np.testing.assert_array_equal(weights(input_dropout=0.2), plain)
+    np.testing.assert_allclose(weights(label_smoothing=1e-9), plain, atol=1e-5)
+    for levers in (
+        {"input_dropout": 0.5},
+        {"label_smoothing": 0.2},
+        {"mixup_alpha": 0.4},
+    ):
+        assert not np.allclose(weights(**levers), plain, atol=1e-3), levers
+
+
+def test_mixup_still_learns_a_separable_task(data):
+    X, y = data
+    network, history = train_network(
+        _arch(), [X], y, epochs=20, batch_size=32, learning_rate=1e-2,
+        rng=np.random.RandomState(0), mixup_alpha=0.4,
+    )  # fmt: skip
+    assert np.mean(network.predict_proba([X]).argmax(1) == y) > 0.9
+    assert history["loss"][-1] < history["loss"][0]
