@@ -7,6 +7,7 @@ from skfti.datasets import (
     MissingDataSourceError,
     get_data_home,
     list_tabular_tasks,
+    load_debian_package_tasks,
     load_family,
     load_fortune_tasks,
     load_review_tasks,
@@ -220,3 +221,63 @@ def test_load_family_text_families_search_text_views():
 def test_load_family_rejects_an_unknown_name():
     with pytest.raises(ValueError, match="unknown family 'nope'; known families: w"):
         load_family("nope", 2)
+
+
+_PACKAGES = """Package: {name}
+Section: {section}
+Description: {text}
+"""
+
+
+def _packages_file(tmp_path, n=20):
+    records = []
+    for section in ("games", "mail", "science", "libs"):
+        for i in range(n):
+            records.append(
+                _PACKAGES.format(
+                    name=f"{section}{i}", section=section, text=f"{section} program {i}"
+                )
+            )
+    records.append(_PACKAGES.format(name="x", section="contrib/games", text="x game"))
+    records.append(
+        _PACKAGES.format(name="t", section="games", text="transitional package")
+    )
+    records.append(_PACKAGES.format(name="s", section="mail", text="games program 0"))
+    path = tmp_path / "Packages"
+    path.write_text("\n".join(records))
+    return str(path)
+
+
+def test_debian_tasks_from_a_packages_file(tmp_path):
+    from skfti.datasets._debian import load_debian_descriptions
+
+    path = _packages_file(tmp_path)
+    texts, sections = load_debian_descriptions(path)
+    assert "libs" not in sections  # not a topic section
+    assert ("x game", "games") in zip(texts, sections, strict=True)  # contrib/ dropped
+    assert not any("transitional" in t for t in texts)
+    tasks = load_debian_package_tasks(
+        2, n_classes=2, n_samples_per_class=10, packages_file=path
+    )
+    assert [t.name for t in tasks] == ["debian-2way-00", "debian-2way-01"]
+    for task in tasks:
+        assert task.is_text and task.n_samples == 20
+        assert set(task.classes) <= {"games", "mail", "science"}
+        # a text under two sections is dropped
+        assert "games program 0" not in set(task.X)
+    with pytest.raises(ValueError, match="only 3 debian classes have >= 10"):
+        load_debian_package_tasks(
+            n_classes=4, n_samples_per_class=10, packages_file=path
+        )
+    empty = tmp_path / "empty"
+    empty.write_text("Package: a\nSection: libs\nDescription: a library\n")
+    with pytest.raises(MissingDataSourceError, match="packages_file"):
+        load_debian_package_tasks(packages_file=str(empty))
+
+
+def test_debian_tasks_of_this_system():
+    tasks = _load_or_skip(load_debian_package_tasks, n_tasks=3)
+    assert len(tasks) == 3
+    for task in tasks:
+        assert task.n_classes == 4 and task.n_samples == 600
+        assert task.name.startswith("debian-4way-")

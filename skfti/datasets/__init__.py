@@ -10,6 +10,7 @@ suits its tasks.
 """
 
 from skfti.datasets._base import MissingDataSourceError, get_data_home
+from skfti.datasets._debian import load_debian_package_tasks
 from skfti.datasets._families import FAMILY_NAMES, TEXT_VIEWS, load_family
 from skfti.datasets._files import (
     DataFileError,
@@ -30,6 +31,7 @@ __all__ = [
     "TEXT_VIEWS",
     "TextColumns",
     "get_data_home",
+    "load_debian_package_tasks",
     "load_family",
     "list_tabular_tasks",
     "load_fortune_tasks",
