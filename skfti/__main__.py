@@ -153,29 +153,19 @@ def cmd_populate(args):
 
 
 def cmd_fit(args):
-    from skfti import ExperimentStore
     from skfti.cli._populate import feature_map, save_inferrer
+    from skfti.cli._stores import recorded_experiments
 
     tasks, space, kind = _tasks(args)
     if args.exclude:
         tasks = [t for t in tasks if t.name not in args.exclude]
-    with ExperimentStore(args.store, search_space=space) as store:
-        experiments = store.experiments(tasks, settings=_settings(args, tasks))
-    empty = [
-        t.name
-        for t, (_, scores) in zip(tasks, experiments, strict=True)
-        if len(scores) == 0
-    ]
-    if empty:
-        raise DataFileError(
-            f"{args.store}: no experiments of {', '.join(empty)} with these child "
-            "settings; run skfti populate with the same --data and settings first"
-        )
+    settings = _settings(args, tasks)
+    experiments = recorded_experiments(args.store, tasks, space, settings)
     inferrer = _inferrer(space, args).set_params(
         verbose=0 if args.quiet else 1, feature_map=feature_map(kind, args.seed)
     )
     inferrer.fit(tasks, experiments)
-    save_inferrer(inferrer, args.output, tasks, _settings(args, tasks))
+    save_inferrer(inferrer, args.output, tasks, settings)
     print(f"value network fitted on {len(tasks)} tasks, saved to {args.output}")
 
 
@@ -199,9 +189,11 @@ def cmd_suggest(args):
 
 
 def cmd_evaluate(args):
+    from skfti.cli._stores import recorded_experiments
     from skfti.evaluation import run_study
 
     tasks, space = load_family(args.family, args.n_tasks, args.seed)
+    recorded_experiments(args.store, tasks, space, _settings(args, tasks))
     run_study(
         tasks,
         space,

@@ -131,3 +131,32 @@ def test_populate_fit_suggest(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.startswith("skfti: error: task 'synthetic-03': ")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["fit", "evaluate"])
+def test_a_store_that_is_not_a_population_is_one_line(command, tmp_path, capsys):
+    """Missing, foreign, or without the tasks' children: one line, status 2,
+    before any work, and a missing store is not created by the check."""
+    output = ["--output", str(tmp_path / "m.joblib")] if command == "fit" else []
+    run = [command, *SMALL, *output, "--store"]
+    missing = tmp_path / "none.sqlite"
+    assert main([*run, str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "none.sqlite: no such store; run skfti populate" in err
+    assert err.count("\n") == 1 and not missing.exists()
+    foreign = tmp_path / "notes.csv"
+    foreign.write_text("text,label\na,b\n")
+    assert main([*run, str(foreign)]) == 2
+    err = capsys.readouterr().err
+    assert "is not an SQLite database" in err and err.count("\n") == 1
+    assert foreign.read_text() == "text,label\na,b\n"
+    assert main([*run, str(tmp_path)]) == 2
+    assert "is a folder, not a store" in capsys.readouterr().err
+    other = str(tmp_path / "other.sqlite")
+    populate = ["populate", *SMALL[:-2], "--n-tasks", "2", "--n-architectures", "1"]
+    assert main([*populate, "--n-jobs", "1", "--store", other]) == 0
+    capsys.readouterr()
+    assert main([*run, other]) == 2
+    err = capsys.readouterr().err
+    assert "no experiments of synthetic-02, synthetic-03" in err
+    assert err.count("\n") == 1

@@ -1,0 +1,46 @@
+"""``skfti fit`` and ``skfti evaluate`` read a recorded population: its checks.
+
+A store that is missing, not a store, or without children of the tasks is
+one line (:class:`~skfti.datasets.DataFileError`) before any work, and a
+missing file is never created by the check.
+"""
+
+import os
+
+from skfti.datasets import DataFileError
+
+_HINT = "run skfti populate with the same --data (or --family) and settings first"
+
+
+def recorded_experiments(location, tasks, search_space, settings):
+    """Each task's stored ``(encodings, scores)`` (``store.experiments``).
+
+    Raises :class:`DataFileError` if ``location`` (a path or ``sqlite:`` URL)
+    is no store, or if a task has no experiments with these settings.
+    """
+    from skfti.store import ExperimentStore
+
+    path = os.fspath(location)
+    if "://" not in path:
+        if not os.path.exists(path):
+            raise DataFileError(f"{path}: no such store; {_HINT}")
+        if os.path.isdir(path):
+            raise DataFileError(f"{path} is a folder, not a store (an SQLite file)")
+    try:
+        with ExperimentStore(location, search_space=search_space) as store:
+            known = set(store.task_names())
+            experiments = store.experiments(
+                [t for t in tasks if t.name in known], settings=settings
+            )
+    except ValueError as exc:
+        raise DataFileError(str(exc)) from exc
+    found = dict(
+        zip([t.name for t in tasks if t.name in known], experiments, strict=True)
+    )
+    empty = [t.name for t in tasks if len(found.get(t.name, ((), ()))[1]) == 0]
+    if empty:
+        raise DataFileError(
+            f"{path}: no experiments of {', '.join(empty)} with these child "
+            f"settings; {_HINT}"
+        )
+    return [found[t.name] for t in tasks]
