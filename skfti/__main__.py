@@ -153,9 +153,11 @@ def cmd_populate(args):
 
 
 def cmd_fit(args):
+    from skfti.cli._outputs import check_output_path
     from skfti.cli._populate import feature_map, save_inferrer
     from skfti.cli._stores import recorded_experiments
 
+    check_output_path(args.output, "--output")
     tasks, space, kind = _tasks(args)
     if args.exclude:
         tasks = [t for t in tasks if t.name not in args.exclude]

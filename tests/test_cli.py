@@ -160,3 +160,7 @@ def test_a_store_that_is_not_a_population_is_one_line(command, tmp_path, capsys)
     err = capsys.readouterr().err
     assert "no experiments of synthetic-02, synthetic-03" in err
     assert err.count("\n") == 1
+    if command == "fit":  # where the model would go is checked first
+        bad = [command, *SMALL, "--output", str(tmp_path / "no" / "m.joblib")]
+        assert main([*bad, "--store", other]) == 2
+        assert "the folder" in capsys.readouterr().err

@@ -204,6 +204,11 @@ BAD = {
     "bad JSON": (["bad.jsonl"], "cannot read it as jsonl"),
     "no inferrer": (["my.csv", "--inferrer", "no.joblib"], "no such inferrer file"),
     "output no train": (["my.csv", "--output", "m.joblib"], "add --train"),
+    "output folder missing": (
+        ["my.csv", "--inferrer", "tiny.joblib", "--train", "--output", "no/m.joblib"],
+        "--output no/m.joblib: the folder",
+    ),
+    "json is a folder": (["my.csv", "--json", "."], "--json . is a folder"),
 }
 
 

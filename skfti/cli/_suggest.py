@@ -22,6 +22,7 @@ from skfti.cli._models import (
     describe_source,
     load_inferrer,
 )
+from skfti.cli._outputs import check_output_path
 from skfti.datasets import DataFileError
 from skfti.datasets._files import make_column_encoder, prepare_table, read_table
 from skfti.task_views import stacked_views
@@ -116,6 +117,8 @@ def run_suggest(args):
         raise DataFileError(f"--top-k must be >= 1, got {args.top_k}")
     if args.train and not 0 < args.test_size < 1:
         raise DataFileError(f"--test-size must be in (0, 1), got {args.test_size}")
+    check_output_path(args.json, "--json")
+    check_output_path(args.output, "--output")
     frame = read_table(args.data, args.format)
     data = prepare_table(
         frame,

@@ -10,6 +10,7 @@ import os
 
 from skfti._inferrer_search import suggestion_list
 from skfti.cli._models import check_model_source, load_inferrer
+from skfti.cli._outputs import check_output_path
 from skfti.datasets import DataFileError, load_family
 
 __all__ = ["suggest_for_family_task"]
@@ -19,6 +20,7 @@ def suggest_for_family_task(args):
     """``skfti suggest --family F --task NAME``: the inferrer's favourites."""
     if args.top_k < 1:
         raise DataFileError(f"--top-k must be >= 1, got {args.top_k}")
+    check_output_path(args.json, "--json")
     path = args.inferrer
     if path is None and args.model is None:
         path = "inferrer.joblib"  # what `skfti fit` writes by default
