@@ -450,6 +450,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (``skfti suggest ... | head -1``): stop quietly,
+        # with the shell's status for SIGPIPE; stdout goes nowhere from here
+        # so the flush at exit raises nothing (Python docs, "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _error(message):

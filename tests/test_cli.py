@@ -164,3 +164,24 @@ def test_a_store_that_is_not_a_population_is_one_line(command, tmp_path, capsys)
         bad = [command, *SMALL, "--output", str(tmp_path / "no" / "m.joblib")]
         assert main([*bad, "--store", other]) == 2
         assert "the folder" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """``skfti suggest ... | head -c 1``: no BrokenPipeError traceback (the
+    2,000 favourites overflow the pipe's buffer after the reader is gone)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    frame.assign(label=rng.choice(["x", "y"], 60)).to_csv(tmp_path / "n.csv")
+    done = subprocess.run(
+        f"{sys.executable} -m skfti suggest n.csv --target label --top-k 2000"
+        " | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert len(done.stdout) == 1 and done.stderr == ""
