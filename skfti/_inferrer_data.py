@@ -14,6 +14,7 @@ from numbers import Integral
 import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
 
 from skfti.encoding import check_encoding_matrix
 from skfti.meta_features import compute_meta_features
@@ -139,6 +140,7 @@ def task_samples(
         )
     if n_samples == 0:
         raise ValueError("X has 0 samples; a task needs samples to describe it")
+    check_labels(y)
     features = task_features(
         X,
         space,
@@ -152,12 +154,35 @@ def task_samples(
         raise ValueError("y has a single class (1 class); a task needs at least 2")
     width = None if features is None else features.shape[1]
     if n_features_in is not None and width not in (None, n_features_in):
+        hint = "X comes from a different feature space"
+        if not space.is_numeric:
+            hint = (
+                f"the search space has the text views {space.views}: pass the "
+                f"texts themselves (or their {n_features_in} view features); for "
+                "numeric data use a numeric inferrer, e.g. "
+                "skfti.pretrained.load('tabular-v1')"
+            )
         raise ValueError(
             f"X has {width} features in the common feature space, "
-            f"but the inferrer was fitted on tasks with {n_features_in}: "
-            "X comes from a different feature space"
+            f"but the inferrer was fitted on tasks with {n_features_in}: {hint}"
         )
     return features, y_idx, n_classes
+
+
+def check_labels(y):
+    """Raise ``ValueError`` for missing labels or labels that are not classes."""
+    if y.dtype.kind == "f":
+        missing = np.isnan(y)
+    elif y.dtype.kind == "O":
+        missing = np.array([v is None or (isinstance(v, float) and v != v) for v in y])
+    else:
+        missing = np.zeros(len(y), dtype=bool)
+    if missing.any():
+        raise ValueError(
+            f"y has {int(missing.sum())} missing labels (None or NaN); drop those "
+            "samples first"
+        )
+    check_classification_targets(y)
 
 
 def common_width(samples):

@@ -229,6 +229,13 @@ def test_bad_input_is_named(fitted, task_family_population):
         fitted.suggest(tasks[0].X_train[:, :10], tasks[0].y_train)
     with pytest.raises(ValueError, match="single class"):
         fitted.suggest(tasks[0].X_train, np.zeros(len(tasks[0].y_train)))
+    X, y = tasks[0].X_train, tasks[0].y_train
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        fitted.suggest(X, X[:, 0])
+    for missing in (None, np.nan):
+        labels = np.array([missing, *y[1:]], dtype=object)
+        with pytest.raises(ValueError, match="y has 1 missing labels"):
+            fitted.suggest(X, labels)
     with pytest.raises(ValueError, match="NaN"):
         X = tasks[0].X_train.copy()
         X[0, 0] = np.nan

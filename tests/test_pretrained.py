@@ -125,6 +125,9 @@ def test_text_v1_suggests_for_raw_texts():
     # the mean random architecture (its raw ranking score was about 0, the
     # population's mean -2.4), and below the best children of a population.
     assert 0.5 < value < 3.0
+    numbers = np.random.RandomState(0).normal(size=(40, 3))
+    with pytest.raises(ValueError, match="pass the texts themselves .*'tabular-v1'"):
+        inferrer.suggest(numbers, labels)
 
 
 @pytest.mark.skipif(
