@@ -172,21 +172,25 @@ def table(path):
             f"{len({t for t, *_ in rs})} x {len(seeds)} |"
         )
     print()
-    ref = {(t, s): te for t, s, _, te in methods.get("ours, 1 child", [])}
-    for other in (
-        "LogisticRegression",
-        "MLPClassifier",
-        f"random search best-of-{N_RANDOM}",
-    ):
-        diffs = [
-            ref[(t, s)] - te for t, s, _, te in methods.get(other, []) if (t, s) in ref
-        ]
-        if diffs:
-            d = np.array(diffs)
-            print(
-                f"ours, 1 child vs {other}: {np.mean(d):+.3f} "
-                f"({np.sum(d > 0)} wins, {np.sum(d == 0)} ties, {np.sum(d < 0)} losses)"
+    for ours in ("ours, 1 child", "ours, ensemble-5 (default)"):
+        ref = {(t, s): te for t, s, _, te in methods.get(ours, [])}
+        for other in (
+            "LogisticRegression",
+            "MLPClassifier",
+            f"random search best-of-{N_RANDOM}",
+        ):
+            d = np.array(
+                [
+                    ref[(t, s)] - te
+                    for t, s, _, te in methods.get(other, [])
+                    if (t, s) in ref
+                ]
             )
+            if len(d):
+                print(
+                    f"{ours} vs {other}: {np.mean(d):+.3f} ({np.sum(d > 0)} wins, "
+                    f"{np.sum(d == 0)} ties, {np.sum(d < 0)} losses)"
+                )
 
 
 def main():
