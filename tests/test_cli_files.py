@@ -35,6 +35,17 @@ def test_read_table_reads_every_format(tmp_path, suffix):
     pd.testing.assert_frame_equal(read.reset_index(drop=True), frame)
 
 
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_csv_of_other_separators_is_read_and_said(tmp_path, sep):
+    frame = _texts()
+    frame.to_csv(tmp_path / "data.csv", sep=sep, index=False)
+    read = read_table(tmp_path / "data.csv")
+    pd.testing.assert_frame_equal(read.reset_index(drop=True), frame)
+    assert read.attrs["notes"] == [f"columns separated by {sep!r}, not commas: read so"]
+    (tmp_path / "one.csv").write_text("text\na; b\n")  # one column: as it is
+    assert read_table(tmp_path / "one.csv").attrs["notes"] == []
+
+
 def test_several_text_columns_are_joined_and_said():
     data = prepare_table(_texts(), "label", text_column=["title", "body"])
     assert data.kind == "text"

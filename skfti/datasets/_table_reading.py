@@ -66,9 +66,10 @@ def file_format(path, format=None):
     return FORMATS[suffix]
 
 
-def _read(pd, path, fmt, encoding):
+def _read(pd, path, fmt, encoding, sep=None):
     if fmt in ("csv", "tsv"):
-        return pd.read_csv(path, sep="," if fmt == "csv" else "\t", encoding=encoding)
+        sep = sep or ("," if fmt == "csv" else "\t")
+        return pd.read_csv(path, sep=sep, encoding=encoding)
     if fmt == "jsonl":
         try:
             return pd.read_json(path, lines=True, encoding=encoding)
@@ -113,7 +114,9 @@ def read_table(path, format=None):
     -------
     frame : pandas.DataFrame
         At least one row and one column. A text file that is not UTF-8 is
-        read as Latin-1 (``frame.attrs["notes"]`` says so).
+        read as Latin-1, and a ``.csv`` file whose one column's name holds
+        ``;``, a tab or ``|`` is read with that separator (a spreadsheet's
+        export in many locales); ``frame.attrs["notes"]`` says so.
 
     Raises
     ------
@@ -131,11 +134,20 @@ def read_table(path, format=None):
         raise DataFileError(f"{path}: the file is empty")
     notes = []
     try:
+        encoding = "utf-8"
         try:
-            frame = _read(pd, path, fmt, "utf-8")
+            frame = _read(pd, path, fmt, encoding)
         except UnicodeDecodeError:
-            frame = _read(pd, path, fmt, "latin-1")
+            encoding = "latin-1"
+            frame = _read(pd, path, fmt, encoding)
             notes.append("not valid UTF-8: read as Latin-1")
+        # One column whose name holds another separator: a CSV of
+        # semicolons (a spreadsheet's export in many locales) or of tabs.
+        header = str(frame.columns[0]) if frame.shape[1] == 1 else ""
+        other = [c for c in ";\t|" if fmt == "csv" and c in header]
+        if other:
+            frame = _read(pd, path, fmt, encoding, sep=other[0])
+            notes.append(f"columns separated by {other[0]!r}, not commas: read so")
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{path}: the file is empty") from None
     except ImportError:
