@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skfti._inferrer_search import suggestion_list
 from skfti._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
@@ -44,12 +44,16 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    inferrer : ArchitectureInferrer
-        A fitted inferrer (for example ``skfti.pretrained.load("text-v1")``);
-        it is never refitted. Wrap it in :class:`sklearn.frozen.FrozenEstimator`
-        to use this classifier where it gets cloned (``GridSearchCV``,
-        ``cross_val_score``): ``clone`` keeps a frozen estimator fitted, and it
-        returns a fresh, unfitted copy of anything else.
+    inferrer : "auto", str or ArchitectureInferrer, default="auto"
+        Where the suggestions come from. ``"auto"``: the shipped model for the
+        kind of ``X`` (:data:`skfti.pretrained.DEFAULT_MODELS`: ``"text-v1"``
+        for texts, ``"tabular-v1"`` for numbers). A str names a model of
+        :func:`skfti.pretrained.available` or the path of one saved by
+        :func:`skfti.pretrained.save`, loaded at ``fit``; being a str, it
+        survives ``clone`` (``GridSearchCV``, ``cross_val_score``). Or a fitted
+        inferrer, never refitted: wrap it in
+        :class:`sklearn.frozen.FrozenEstimator` where this classifier gets
+        cloned, since ``clone`` returns an unfitted copy of anything else.
     n_candidates : int, default=5
         Number of suggested architectures to train (the value network's
         favourites, distinct, best first). ``1`` trains the first suggestion
@@ -160,7 +164,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "inferrer": [HasMethods(["suggest"])],
+        "inferrer": [HasMethods(["suggest"]), str],
         "n_candidates": [Interval(Integral, 1, None, closed="left")],
         "combine": [StrOptions({"best", "ensemble"})],
         "discretize": ["boolean"],
@@ -184,7 +188,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        inferrer,
+        inferrer="auto",
         *,
         n_candidates=5,
         combine="ensemble",
@@ -233,7 +237,6 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         self : InferredArchitectureClassifier
             The fitted classifier.
         """
-        self._check_inferrer()
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
@@ -242,15 +245,25 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = rng.randint(_SEED_MAX)
         text = is_text(X)
-        self._check_kind(text)
-        child = self._child(text, seed)
-        # Validate the data (NaN, one class, shapes) before the search.
+        inferrer = self._inferrer(text)
+        self._check_kind(inferrer, text)
+        child = self._child(inferrer, text, seed)
+        # Validate the data (NaN, one class, shapes) before the search,
+        # numbers in this class's name (then the children's, the same checks).
+        if not text:
+            validate_data(self, X, y, reset=True, dtype=np.float32)
         X_checked, y_checked = child._validate_X(X, reset=True, y=y)
         check_classification_targets(y_checked)
         # The inferrer sees numeric X as given (float64), not the child's
         # float32 copy, so the candidates are exactly inferrer.suggest(X, y)'s.
         X_suggest = X_checked if text else np.asarray(X, dtype=np.float64)
-        encodings, values = self._suggest(X_suggest, y_checked)
+        encodings, values = suggestion_list(
+            inferrer,
+            X_suggest,
+            y_checked,
+            self.n_candidates,
+            discretize=self.discretize,
+        )
         self.encodings_ = encodings
         self.predicted_values_ = np.asarray(values, dtype=np.float64)
         candidates = [clone(child).set_params(encoding=e) for e in encodings]
@@ -281,19 +294,31 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
         return self
 
-    def _check_inferrer(self):
+    def _inferrer(self, text):
+        """The fitted inferrer: loaded for a name, checked for an object."""
+        inferrer = self.inferrer
+        if isinstance(inferrer, str):
+            from skfti import pretrained
+
+            kind = "text" if text else "numeric"
+            return pretrained.load(
+                pretrained.DEFAULT_MODELS[kind] if inferrer == "auto" else inferrer
+            )
         try:
-            check_is_fitted(self.inferrer)
+            check_is_fitted(inferrer)
         except NotFittedError as exc:
             raise NotFittedError(
-                "The inferrer is not fitted. Fit it first; where this classifier "
-                "is cloned (GridSearchCV, cross_val_score), wrap the fitted "
-                "inferrer in sklearn.frozen.FrozenEstimator."
+                "The inferrer is not fitted. Fit it first, or pass a model name "
+                "(inferrer='text-v1'); where this classifier is cloned "
+                "(GridSearchCV, cross_val_score), wrap a fitted inferrer in "
+                "sklearn.frozen.FrozenEstimator."
             ) from exc
+        return inferrer
 
-    def _check_kind(self, text):
+    @staticmethod
+    def _check_kind(inferrer, text):
         """Texts for a text inferrer, numbers for a numeric one."""
-        space = self.inferrer.search_space_
+        space = inferrer.search_space_
         if text:
             check_text_views(space, "the inferrer's search space")
         elif not space.is_numeric:
@@ -304,10 +329,11 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 "skfti.pretrained.load('tabular-v1')"
             )
 
-    def _child(self, text, seed):
+    def _child(self, inferrer, text, seed):
         """The unfitted child shared by every candidate (same seed)."""
+        space, modules = inferrer.search_space_, inferrer.embedding_modules
         return RelaxedFFNNClassifier(
-            embedding_modules=self._modules() if text else None,
+            embedding_modules=embedding_modules(space, modules) if text else None,
             epochs=self.epochs,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
@@ -319,16 +345,6 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
             random_state=seed,
             verbose=self.verbose,
         )
-
-    def _suggest(self, X, y):
-        """``(encodings, predicted values)`` of the inferrer's favourites."""
-        return suggestion_list(
-            self.inferrer, X, y, self.n_candidates, discretize=self.discretize
-        )
-
-    def _modules(self):
-        inferrer = self.inferrer
-        return embedding_modules(inferrer.search_space_, inferrer.embedding_modules)
 
     @staticmethod
     def _held_out_accuracy(estimator):
@@ -363,6 +379,8 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
             Probabilities, columns in the order of ``classes_``.
         """
         check_is_fitted(self)
+        if hasattr(self, "n_features_in_"):  # fitted on numbers: checked here
+            validate_data(self, X, reset=False, dtype=np.float32)
         if self.combine == "ensemble":
             return np.mean([e.predict_proba(X) for e in self.estimators_], axis=0)
         return self.estimator_.predict_proba(X)

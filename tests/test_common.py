@@ -49,6 +49,7 @@ def _estimators():
     # Every child-training setting at its default (issue: defaults that work).
     yield RelaxedFFNNClassifier()
     yield RelaxedFFNNClassifier(ArchitectureEncoding.random_one_hot(SMALL, 0))
+    yield InferredArchitectureClassifier(n_candidates=1)  # the shipped tabular-v1
     yield InferredArchitectureClassifier(FrozenEstimator(_fitted_inferrer()))
     yield InferredArchitectureClassifier(
         FrozenEstimator(_fitted_inferrer()), n_candidates=1

@@ -158,6 +158,13 @@ def test_unfitted_inferrer_and_bad_input(inferrer, task_family_population):
         clf.fit(task.X_train[:, :5], task.y_train)
     with pytest.raises(ValueError, match="single class"):
         clf.fit(task.X_train, np.zeros(len(task.y_train)))
+    X = task.X_train.copy()
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="InferredArchitectureClassifier does not"):
+        clf.fit(X, task.y_train)  # named as itself, not as its children
+    fitted = clf.set_params(n_candidates=1).fit(task.X_train, task.y_train)
+    with pytest.raises(ValueError, match="but InferredArchitectureClassifier is exp"):
+        fitted.predict(task.X_train[:3, :4])
     texts = ["a cat", "a dog", "an oak", "a pine"] * 5
     with pytest.raises(ValueError, match="X holds texts, but the inferrer's"):
         clf.fit(texts, [0, 0, 1, 1] * 5)
@@ -169,6 +176,29 @@ def test_numbers_for_a_text_inferrer_are_named():
     clf = InferredArchitectureClassifier(skfti.pretrained.load("text-v1"))
     with pytest.raises(ValueError, match="X is not a list of texts, but the"):
         clf.fit(np.zeros((20, 818)), [0, 1] * 10)
+
+
+def test_a_model_name_by_default_survives_clone(task_family_population):
+    """inferrer="auto" (the default) loads the shipped model for the kind of
+    X at fit: cross_val_score needs no FrozenEstimator, and a name gives the
+    same suggestions as the loaded model."""
+    from sklearn.base import clone
+
+    import skfti.pretrained
+
+    task = task_family_population[0][0]
+    X, y = task.X_train[:120], task.y_train[:120]
+    auto = InferredArchitectureClassifier(n_candidates=2, **CHILD)
+    assert clone(auto).get_params()["inferrer"] == "auto"
+    scores = cross_val_score(auto, X, y, cv=2)
+    assert scores.shape == (2,) and np.all(scores > 0)
+    fitted = clone(auto).fit(X, y)
+    loaded = skfti.pretrained.load(skfti.pretrained.DEFAULT_MODELS["numeric"])
+    assert fitted.encodings_ == loaded.suggest(X, y, n_suggestions=2)
+    named = InferredArchitectureClassifier("tabular-v1", n_candidates=2, **CHILD)
+    assert named.fit(X, y).encodings_ == fitted.encodings_
+    with pytest.raises(ValueError, match="No pretrained model named 'nope'"):
+        InferredArchitectureClassifier("nope").fit(X, y)
 
 
 def test_text_tasks_end_to_end(tmp_path, monkeypatch):

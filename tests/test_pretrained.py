@@ -59,6 +59,12 @@ def test_a_bare_name_saved_in_the_working_directory_loads(saved, monkeypatch):
     )
     with pytest.raises(ValueError, match="No pretrained model named 'tiny-v9'"):
         skfti.pretrained.load("tiny-v9")
+    # a path names what is missing; a folder is said to be one
+    (path.parent / "half.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"Model file not found: \S*half\.npz \("):
+        skfti.pretrained.load(path.parent / "half.json")
+    with pytest.raises(ValueError, match="is a folder, not a model"):
+        skfti.pretrained.load(path.parent)
 
 
 def test_model_files_hold_no_pickle(saved):

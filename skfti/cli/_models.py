@@ -4,9 +4,7 @@ import os
 from pathlib import Path
 
 from skfti.datasets import DataFileError
-
-DEFAULT_MODELS = {"text": "text-v1", "numeric": "tabular-v1"}
-"""The pretrained model chosen by data kind when neither --model nor --inferrer."""
+from skfti.pretrained import DEFAULT_MODELS  # by data kind, without --model
 
 
 def check_model_source(model, inferrer_path, kind):

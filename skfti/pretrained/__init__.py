@@ -28,13 +28,17 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["available", "load", "save"]
+__all__ = ["DEFAULT_MODELS", "available", "load", "save"]
 
 FORMAT = "skfti-pretrained-inferrer"
 FORMAT_VERSION = 1
 _MODELS = Path(__file__).resolve().parent / "models"
 # fitted attributes kept in the JSON file (the arrays go to the .npz file)
 _FITTED = ("n_features_in_", "n_train_tasks_", "loss_curve_")
+
+DEFAULT_MODELS = {"text": "text-v1", "numeric": "tabular-v1"}
+"""The shipped model for each kind of data: what ``inferrer="auto"`` of
+:class:`~skfti.InferredArchitectureClassifier` and the command line load."""
 
 
 def available():
@@ -214,8 +218,17 @@ def load(name):
     from skfti.search_space import SearchSpace
 
     npz, js = _paths(name)
-    if not (npz.is_file() and js.is_file()):
-        raise ValueError(f"No model files {npz} and {js}")
+    if Path(os.fspath(name)).is_dir():
+        raise ValueError(
+            f"{name} is a folder, not a model: pass a model name ({available()}) "
+            "or the path of a model's .npz and .json files"
+        )
+    missing = [str(p) for p in (npz, js) if not p.is_file()]
+    if missing:
+        raise ValueError(
+            f"Model file not found: {' and '.join(missing)} (a model saved by "
+            "skfti.pretrained.save is a .npz and a .json file side by side)"
+        )
     document = json.loads(js.read_text(encoding="utf-8"))
     if document.get("format") != FORMAT or document.get("format_version", 0) > (
         FORMAT_VERSION
