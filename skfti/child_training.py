@@ -4,9 +4,8 @@ Imported lazily (it imports TensorFlow). The forward pass follows Eq. 4 of
 the paper with the base layers of a parametrized layer fused into one matmul.
 Weights, Adam's moments and the mixing weights (alpha, beta, gamma) are
 arguments of the graphs, not captured, so one traced graph serves every
-network with the same structure
-(:meth:`ChildArchitecture.structure_key`): all relaxed children of a search
-space share one, whatever their encodings.
+network of a structure (:meth:`ChildArchitecture.structure_key`): all
+relaxed children of a search space share one, whatever their encodings.
 
 A whole epoch runs as one in-graph loop; XLA never compiles the loop itself
 (its CPU loops are slow). Measured here (2,000 x 256 inputs, 20 epochs,
@@ -133,25 +132,23 @@ def _pad(x, n):
     return tf.pad(x, [[0, 0], [0, n]])
 
 
-def _train_step(structure, options, state, mix, views, y, lr, decay, seed):
+def _train_step(structure, options, state, mix, views, y, lr, decay, seed, lam):
     """One AdamW step on one mini-batch; returns the loss.
 
-    ``state`` is ``(params, m, v, t, averages)``, all ``tf.Variable``: the update is
-    TensorFlow's fused ``ResourceApplyAdam`` kernel, in place, one pass over
-    each weight (unfused elementwise Adam doubled the step time here), then
-    decoupled weight decay (Loshchilov and Hutter) of the kernels,
-    ``w -= lr * decay * w``; biases are not decayed. ``options`` are
-    :class:`_StepOptions` (Python floats, part of the graph); ``seed``
-    seeds the dropout masks and the mixup draws. With ``options.ema`` (a
-    momentum) the ``averages`` follow the weights as an exponential moving
-    average, Keras' ``use_ema``: ``a = ema * a + (1 - ema) * w`` after each
-    step, ``a = w`` after the first.
+    ``state`` is ``(params, m, v, t, averages)``, all ``tf.Variable``: the
+    update is TensorFlow's fused ``ResourceApplyAdam`` kernel, in place (an
+    unfused Adam doubled the step time here), then decoupled weight decay
+    (Loshchilov and Hutter) of the kernels, ``w -= lr * decay * w``. The
+    ``options`` (:class:`_StepOptions`) are part of the graph; ``seed`` seeds
+    the dropout masks, ``lam`` is mixup's weight. With ``options.ema`` the
+    ``averages`` follow the weights as Keras' ``use_ema``: ``a = ema * a +
+    (1 - ema) * w`` after each step, ``a = w`` after the first.
     """
     params, m, v, t, averages = state
     dropout, ema, smoothing, mixup = options
     with tf.GradientTape() as tape:
         if mixup:
-            views, partner, lam = _mixup(views, mixup, seed)
+            views, partner = _mixup(views, lam)
         masks = (dropout, seed) if _any_rate(dropout) else None
         logits = _forward(structure, params, mix, views, masks)
         if not (smoothing or mixup):
@@ -182,21 +179,24 @@ def _any_rate(dropout):
     return any(dropout) if isinstance(dropout, tuple) else bool(dropout)
 
 
-def _mixup(views, alpha, seed):
+def _mixup(views, lam):
     """Mixup (Zhang et al. 2018) of a mini-batch with itself reversed.
 
-    Rows come shuffled, so reversing pairs each with a random other; one
-    ``lam ~ Beta(alpha, alpha)`` per mini-batch. Returns the views, partners, lam.
+    Rows come shuffled, so reversing pairs each with a random other.
     """
-    g = tf.random.stateless_gamma([2], seed + [1, 0], alpha=alpha)
-    lam = g[0] / (g[0] + g[1])
     v = next(v for v in views if v is not None)
     partner = tf.reverse(tf.range(tf.shape(v)[0]), [0])
     mixed = [
         None if v is None else lam * v + (1.0 - lam) * tf.gather(v, partner)
         for v in views
     ]
-    return mixed, partner, lam
+    return mixed, partner
+
+
+def _mixup_weight(alpha, seed):
+    """``lam ~ Beta(alpha, alpha)`` per mini-batch (outside XLA: no CPU kernel)."""
+    g = tf.random.stateless_gamma([2], seed + [1, 0], alpha=alpha)
+    return g[0] / (g[0] + g[1])
 
 
 def _graph_epoch(structure, batch_size, jit_compile, options):
@@ -204,10 +204,11 @@ def _graph_epoch(structure, batch_size, jit_compile, options):
 
     Variables are arguments, so the traced graph serves any network of the
     same structure without retracing. With ``jit_compile`` the step inside
-    the loop is an XLA cluster. ``seed`` (an int32 scalar per epoch) seeds
-    the dropout masks of its mini-batches.
+    the loop is an XLA cluster. ``seed`` (an int32 per epoch) seeds the
+    mini-batches' dropout masks and mixup draws.
     """
     step = functools.partial(_train_step, structure, options)
+    alpha = options.mixup_alpha
     if jit_compile:
         step = tf.function(step, jit_compile=True)
 
@@ -219,8 +220,9 @@ def _graph_epoch(structure, batch_size, jit_compile, options):
         for b in tf.range(n_batches):
             idx = perm[b * batch_size : (b + 1) * batch_size]
             batch = [None if v is None else tf.gather(v, idx) for v in train]
-            batch_seed = tf.stack([seed, b])
-            loss = step(state, mix, batch, tf.gather(y, idx), lr, decay, batch_seed)
+            bs = tf.stack([seed, b])
+            lam = _mixup_weight(alpha, bs) if alpha else tf.constant(1.0)
+            loss = step(state, mix, batch, tf.gather(y, idx), lr, decay, bs, lam)
             total += loss * tf.cast(tf.shape(idx)[0], tf.float32)
         return total / tf.cast(n, tf.float32)
 
@@ -275,11 +277,9 @@ class ChildNetwork:
     def predict_proba(self, views, batch_size=8192, params=None):
         """Class probabilities for a list of view arrays, as float64 NumPy.
 
-        The forward pass runs in float64 (weights trained in float32): a
-        sample's probabilities then do not depend, beyond 1e-15, on which
-        other samples share its batch (float32 matmul kernels chosen by batch
-        size differed by up to 6e-8). ``params`` replaces the network's own
-        weights (the moving averages during training).
+        In float64 (weights trained in float32), so a sample's probabilities
+        do not depend on its batch (float32 kernels differed by up to 6e-8).
+        ``params`` replaces the weights (the moving averages in training).
         """
         fn = _cached(
             ("predict", self.structure), lambda: _predict_graph(self.structure)

@@ -176,3 +176,13 @@ def test_mixup_still_learns_a_separable_task(data):
     )  # fmt: skip
     assert np.mean(network.predict_proba([X]).argmax(1) == y) > 0.9
     assert history["loss"][-1] < history["loss"][0]
+
+
+def test_mixup_trains_under_xla(data):
+    """The Beta draws happen outside the XLA-compiled step (no CPU kernel)."""
+    X, y = data
+    network, _ = train_network(
+        _arch(), [X], y, epochs=2, batch_size=50, learning_rate=1e-2,
+        rng=np.random.RandomState(0), mixup_alpha=0.2, jit_compile=True,
+    )  # fmt: skip
+    assert np.isfinite(network.get_weights()[0]).all()
