@@ -169,17 +169,24 @@ def task_samples(
     return features, y_idx, n_classes
 
 
+def _is_missing(label):
+    """None, NaN or pandas' NA (whose comparisons are NA, not False)."""
+    if label is None or type(label).__name__ == "NAType":
+        return True
+    return isinstance(label, float) and label != label
+
+
 def check_labels(y):
     """Raise ``ValueError`` for missing labels or labels that are not classes."""
     if y.dtype.kind == "f":
         missing = np.isnan(y)
     elif y.dtype.kind == "O":
-        missing = np.array([v is None or (isinstance(v, float) and v != v) for v in y])
+        missing = np.array([_is_missing(v) for v in y])
     else:
         missing = np.zeros(len(y), dtype=bool)
     if missing.any():
         raise ValueError(
-            f"y has {int(missing.sum())} missing labels (None or NaN); drop those "
+            f"y has {int(missing.sum())} missing labels (None, NaN or NA); drop those "
             "samples first"
         )
     check_classification_targets(y)

@@ -65,6 +65,9 @@ def test_a_bare_name_saved_in_the_working_directory_loads(saved, monkeypatch):
         skfti.pretrained.load(path.parent / "half.json")
     with pytest.raises(ValueError, match="is a folder, not a model"):
         skfti.pretrained.load(path.parent)
+    (path.parent / "text-v1").mkdir()  # a folder named like a shipped model
+    if "text-v1" in skfti.pretrained.available():
+        assert skfti.pretrained.load("text-v1").search_space_.views[0] == "glove50"
 
 
 def test_model_files_hold_no_pickle(saved):

@@ -69,6 +69,11 @@ def _paths(name_or_path):
                 f"No pretrained model named {text!r}; available: {shipped} "
                 "(or pass the path of a model saved with skfti.pretrained.save)"
             )
+    elif base.is_dir():
+        raise ValueError(
+            f"{text} is a folder, not a model: pass a model name ({available()}) "
+            "or the path of a model's .npz and .json files"
+        )
     elif base.suffix in (".npz", ".json"):
         base = base.with_suffix("")
     return base.with_name(base.name + ".npz"), base.with_name(base.name + ".json")
@@ -218,11 +223,6 @@ def load(name):
     from skfti.search_space import SearchSpace
 
     npz, js = _paths(name)
-    if Path(os.fspath(name)).is_dir():
-        raise ValueError(
-            f"{name} is a folder, not a model: pass a model name ({available()}) "
-            "or the path of a model's .npz and .json files"
-        )
     missing = [str(p) for p in (npz, js) if not p.is_file()]
     if missing:
         raise ValueError(
