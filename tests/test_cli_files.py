@@ -41,9 +41,30 @@ def test_a_csv_of_other_separators_is_read_and_said(tmp_path, sep):
     frame.to_csv(tmp_path / "data.csv", sep=sep, index=False)
     read = read_table(tmp_path / "data.csv")
     pd.testing.assert_frame_equal(read.reset_index(drop=True), frame)
-    assert read.attrs["notes"] == [f"columns separated by {sep!r}, not commas: read so"]
-    (tmp_path / "one.csv").write_text("text\na; b\n")  # one column: as it is
-    assert read_table(tmp_path / "one.csv").attrs["notes"] == []
+    decimal = " (and decimal commas)" if sep == ";" else ""
+    assert read.attrs["notes"] == [f"columns separated by {sep!r}{decimal}, not commas"]
+
+
+def test_separators_are_sniffed_before_reading(tmp_path):
+    files = {
+        # texts with commas in a file of semicolons; decimal commas
+        "commas.csv": ("text;label\nbad;neg\nhello, world, again;pos\n", 2),
+        "decimal.csv": ("a;b;label\n1,5;2,3;x\n2,5;1,0;y\n", 3),
+        # a semicolon in a one-column header only, and in a comma file's texts
+        "header.csv": ("question; or statement\nhello there\nbye now\n", 1),
+        "texts.csv": ('text,label\n"a; b",x\n"c; d",y\n', 2),
+    }
+    read = {}
+    for name, (content, n_columns) in files.items():
+        (tmp_path / name).write_text(content)
+        read[name] = read_table(tmp_path / name)
+        assert read[name].shape[1] == n_columns, name
+    assert read["commas.csv"]["text"].tolist() == ["bad", "hello, world, again"]
+    assert read["decimal.csv"]["a"].tolist() == [1.5, 2.5]
+    assert (
+        read["texts.csv"].attrs["notes"] == []
+        and read["header.csv"].attrs["notes"] == []
+    )
 
 
 def test_several_text_columns_are_joined_and_said():

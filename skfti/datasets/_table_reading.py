@@ -6,6 +6,7 @@ file that is not UTF-8 as Latin-1). Every problem with the file raises
 command line prints that line.
 """
 
+import csv
 import os
 from pathlib import Path
 
@@ -66,10 +67,33 @@ def file_format(path, format=None):
     return FORMATS[suffix]
 
 
+def _csv_separator(path, encoding):
+    """``","``, or the separator the first lines of a plain ``.csv`` use.
+
+    A spreadsheet's export in many locales separates by ``;`` (with decimal
+    commas); others by tabs. Only a header without a comma that holds the
+    separator :class:`csv.Sniffer` finds, consistent over the first 64 KB,
+    changes it; compressed files are read with commas.
+    """
+    if uncompressed_name(path) != Path(path).name:
+        return ","
+    with open(path, encoding=encoding, errors="replace", newline="") as stream:
+        sample = stream.read(65536)
+    header = sample.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+    return sep if sep in header else ","
+
+
 def _read(pd, path, fmt, encoding, sep=None):
     if fmt in ("csv", "tsv"):
         sep = sep or ("," if fmt == "csv" else "\t")
-        return pd.read_csv(path, sep=sep, encoding=encoding)
+        decimal = "," if sep == ";" else "."
+        return pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
     if fmt == "jsonl":
         try:
             return pd.read_json(path, lines=True, encoding=encoding)
@@ -114,9 +138,9 @@ def read_table(path, format=None):
     -------
     frame : pandas.DataFrame
         At least one row and one column. A text file that is not UTF-8 is
-        read as Latin-1, and a ``.csv`` file whose one column's name holds
-        ``;``, a tab or ``|`` is read with that separator (a spreadsheet's
-        export in many locales); ``frame.attrs["notes"]`` says so.
+        read as Latin-1, and a ``.csv`` file separated by ``;`` (then with
+        decimal commas), tabs or ``|`` is read so (a spreadsheet's export in
+        many locales); ``frame.attrs["notes"]`` says so.
 
     Raises
     ------
@@ -134,20 +158,16 @@ def read_table(path, format=None):
         raise DataFileError(f"{path}: the file is empty")
     notes = []
     try:
-        encoding = "utf-8"
         try:
-            frame = _read(pd, path, fmt, encoding)
+            sep = _csv_separator(path, "utf-8") if fmt == "csv" else None
+            frame = _read(pd, path, fmt, "utf-8", sep)
         except UnicodeDecodeError:
-            encoding = "latin-1"
-            frame = _read(pd, path, fmt, encoding)
+            sep = _csv_separator(path, "latin-1") if fmt == "csv" else None
+            frame = _read(pd, path, fmt, "latin-1", sep)
             notes.append("not valid UTF-8: read as Latin-1")
-        # One column whose name holds another separator: a CSV of
-        # semicolons (a spreadsheet's export in many locales) or of tabs.
-        header = str(frame.columns[0]) if frame.shape[1] == 1 else ""
-        other = [c for c in ";\t|" if fmt == "csv" and c in header]
-        if other:
-            frame = _read(pd, path, fmt, encoding, sep=other[0])
-            notes.append(f"columns separated by {other[0]!r}, not commas: read so")
+        if sep not in (None, ","):
+            decimal = " (and decimal commas)" if sep == ";" else ""
+            notes.append(f"columns separated by {sep!r}{decimal}, not commas")
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{path}: the file is empty") from None
     except ImportError:
