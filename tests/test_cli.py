@@ -144,6 +144,10 @@ def test_a_store_that_is_not_a_population_is_one_line(command, tmp_path, capsys)
     err = capsys.readouterr().err
     assert "none.sqlite: no such store; run skfti populate" in err
     assert err.count("\n") == 1 and not missing.exists()
+    assert main([*run, f"sqlite:///{missing}"]) == 2  # the URL of a path
+    assert "no such store" in capsys.readouterr().err and not missing.exists()
+    assert main([*run, "postgresql://host/db"]) == 2
+    assert "no experiment store backend" in capsys.readouterr().err
     foreign = tmp_path / "notes.csv"
     foreign.write_text("text,label\na,b\n")
     assert main([*run, str(foreign)]) == 2

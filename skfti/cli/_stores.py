@@ -15,13 +15,18 @@ _HINT = "run skfti populate with the same --data (or --family) and settings firs
 def recorded_experiments(location, tasks, search_space, settings):
     """Each task's stored ``(encodings, scores)`` (``store.experiments``).
 
-    Raises :class:`DataFileError` if ``location`` (a path or ``sqlite:`` URL)
-    is no store, or if a task has no experiments with these settings.
+    Raises :class:`DataFileError` if ``location`` (a path or a
+    ``sqlite:///`` URL; no other backend here) is no store, or if a task has
+    no experiments with these settings.
     """
     from skfti.store import ExperimentStore
+    from skfti.store._location import parse_location
 
-    path = os.fspath(location)
-    if "://" not in path:
+    try:
+        scheme, path = parse_location(location)
+    except (TypeError, ValueError) as exc:
+        raise DataFileError(str(exc)) from None
+    if scheme == "sqlite":
         if not os.path.exists(path):
             raise DataFileError(f"{path}: no such store; {_HINT}")
         if os.path.isdir(path):
@@ -32,7 +37,7 @@ def recorded_experiments(location, tasks, search_space, settings):
             experiments = store.experiments(
                 [t for t in tasks if t.name in known], settings=settings
             )
-    except ValueError as exc:
+    except (ValueError, NotImplementedError) as exc:
         raise DataFileError(str(exc)) from exc
     found = dict(
         zip([t.name for t in tasks if t.name in known], experiments, strict=True)
