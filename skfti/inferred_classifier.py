@@ -1,6 +1,7 @@
 """A classifier whose architecture is suggested for its own training data."""
 
 import os
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -28,6 +29,23 @@ def _fit_candidate(child, X, y, parent_pid):
     """Fit one candidate child (one TF thread in a worker of ``parent_pid``)."""
     single_thread_worker(parent_pid)
     return child.fit(X, y)
+
+
+_FEATURE_NAMES = "X (has|does not have valid) feature names"
+"""sklearn's warnings on feature names (validate_data), by their message."""
+
+
+def _check_not_a_column_of_texts(X):
+    """Texts come as a 1-D sequence; a table of one text column is named."""
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or shape[1] != 1 or shape[0] == 0:
+        return
+    first = X.iloc[0, 0] if hasattr(X, "iloc") else np.asarray(X)[0, 0]
+    if isinstance(first, str):
+        raise ValueError(
+            f"X is a table of one column of texts (shape {tuple(shape)}); pass the "
+            "texts as a 1-D sequence, e.g. df['text'] or X[:, 0]"
+        )
 
 
 class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
@@ -245,6 +263,8 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = rng.randint(_SEED_MAX)
         text = is_text(X)
+        if not text:
+            _check_not_a_column_of_texts(X)
         inferrer = self._inferrer(text)
         self._check_kind(inferrer, text)
         child = self._child(inferrer, text, seed)
@@ -379,11 +399,15 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
             Probabilities, columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        if hasattr(self, "n_features_in_"):  # fitted on numbers: checked here
-            validate_data(self, X, reset=False, dtype=np.float32)
-        if self.combine == "ensemble":
-            return np.mean([e.predict_proba(X) for e in self.estimators_], axis=0)
-        return self.estimator_.predict_proba(X)
+        members = self.estimators_ if self.combine == "ensemble" else [self.estimator_]
+        if not hasattr(self, "n_features_in_"):  # texts: the children check them
+            return np.mean([e.predict_proba(X) for e in members], axis=0)
+        # Numbers are checked here, in this class's name; the children's
+        # repeats of its feature-name warning are not shown again.
+        validate_data(self, X, reset=False, dtype=np.float32)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _FEATURE_NAMES, UserWarning)
+            return np.mean([e.predict_proba(X) for e in members], axis=0)
 
     def predict(self, X):
         """Predicted class of each sample.

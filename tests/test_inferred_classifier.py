@@ -2,6 +2,7 @@ import os
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
@@ -195,10 +196,20 @@ def test_a_model_name_by_default_survives_clone(task_family_population):
     fitted = clone(auto).fit(X, y)
     loaded = skfti.pretrained.load(skfti.pretrained.DEFAULT_MODELS["numeric"])
     assert fitted.encodings_ == loaded.suggest(X, y, n_suggestions=2)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    with pytest.warns(UserWarning, match="feature names") as record:
+        fitted.predict(frame)  # fitted without names: one warning, not three
+    named_warnings = [w for w in record if "feature names" in str(w.message)]
+    assert len(named_warnings) == 1
+    assert "InferredArchitectureClassifier was fitted" in str(named_warnings[0].message)
     named = InferredArchitectureClassifier("tabular-v1", n_candidates=2, **CHILD)
     assert named.fit(X, y).encodings_ == fitted.encodings_
     with pytest.raises(ValueError, match="No pretrained model named 'nope'"):
         InferredArchitectureClassifier("nope").fit(X, y)
+    texts = pd.DataFrame({"text": [f"text {i}" for i in range(len(y))]})
+    for table in (texts, texts.to_numpy()):
+        with pytest.raises(ValueError, match="one column of texts .* df\\['text'\\]"):
+            InferredArchitectureClassifier().fit(table, y)
 
 
 def test_text_tasks_end_to_end(tmp_path, monkeypatch):
