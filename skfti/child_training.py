@@ -154,10 +154,8 @@ def _train_step(structure, options, state, mix, views, y, lr, decay, seed, lam):
         if not (smoothing or mixup):
             loss = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
         else:
-            k = tf.cast(tf.shape(logits)[1], tf.float32)
-            target = (
-                tf.one_hot(y, tf.shape(logits)[1]) * (1 - smoothing) + smoothing / k
-            )
+            k = logits.shape[-1]  # static: the classifier's width
+            target = tf.one_hot(y, k) * (1 - smoothing) + smoothing / k
             if mixup:
                 target = lam * target + (1.0 - lam) * tf.gather(target, partner)
             loss = tf.nn.softmax_cross_entropy_with_logits(target, logits)
@@ -391,12 +389,12 @@ class ChildNetwork:
             history.update(val_loss=[], val_accuracy=[])
             val_y = np.asarray(validation[1])
         best = (np.inf, -1, None)  # loss, epoch, weights
+        # Dropout masks (and mixup) draw their seed only when there is some,
+        # so training without keeps the shuffles of earlier versions.
+        draws = _any_rate(dropout) or options.mixup_alpha
         for epoch in range(epochs):
             start = time.perf_counter()
             perm = tf.constant(rng.permutation(n).astype(np.int32))
-            # Dropout masks (and mixup) draw their seed only when there is
-            # some, so training without keeps the shuffles of earlier versions.
-            draws = _any_rate(dropout) or options.mixup_alpha
             seed = tf.constant(rng.randint(_SEED_MAX) if draws else 0, tf.int32)
             loss = float(run_epoch(state, self.mix, train, y_t, perm, lr, decay, seed))
             history["loss"].append(loss)
