@@ -268,11 +268,14 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         inferrer = self._inferrer(text)
         self._check_kind(inferrer, text)
         child = self._child(inferrer, text, seed)
-        # Validate the data (NaN, one class, shapes) before the search,
-        # numbers in this class's name (then the children's, the same checks).
-        if not text:
-            validate_data(self, X, y, reset=True, dtype=np.float32)
-        X_checked, y_checked = child._validate_X(X, reset=True, y=y)
+        # Validate the data (NaN, one class, shapes) before the search:
+        # texts as the children do, numbers with their checks in this name.
+        if text:
+            X_checked, y_checked = child._validate_X(X, reset=True, y=y)
+        else:
+            X_checked, y_checked = validate_data(
+                self, X, y, reset=True, dtype=np.float32
+            )
         check_classification_targets(y_checked)
         # The inferrer sees numeric X as given (float64), not the child's
         # float32 copy, so the candidates are exactly inferrer.suggest(X, y)'s.
