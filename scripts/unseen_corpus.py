@@ -23,12 +23,19 @@ import argparse
 import collections
 import json
 import os
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tfidf_baselines import baselines as tfidf_baselines  # noqa: E402
+
 N_RANDOM = 30
+SPLITS = ("val", "test")
 
 
 def tasks(n_tasks, n_per_class):
@@ -39,55 +46,54 @@ def tasks(n_tasks, n_per_class):
     )
 
 
-def _scores(model_or_proba, task, classes=None):
-    if classes is None:
-        return {
-            "val": float(model_or_proba.score(list(task.X_val), task.y_val)),
-            "test": float(model_or_proba.score(list(task.X_test), task.y_test)),
-        }
-    val, test = model_or_proba
+def _texts(task):
+    return {split: list(getattr(task, f"X_{split}")) for split in SPLITS}
+
+
+def _scores(model, task, X=None):
+    """Validation and test accuracy of a fitted model (X: features per split)."""
+    X = X or _texts(task)
+    return {s: float(model.score(X[s], getattr(task, f"y_{s}"))) for s in SPLITS}
+
+
+def _proba_scores(probas, classes, task):
+    """Validation and test accuracy of class probabilities per split."""
     return {
-        "val": float(np.mean(classes[val.argmax(1)] == task.y_val)),
-        "test": float(np.mean(classes[test.argmax(1)] == task.y_test)),
+        s: float(np.mean(classes[probas[s].argmax(1)] == getattr(task, f"y_{s}")))
+        for s in SPLITS
     }
 
 
 def ours(task, seed):
     """1 child, ensemble-3 and ensemble-5 of the shipped model's favourites."""
-    import skfti.pretrained
     from skfti import InferredArchitectureClassifier
 
-    model = InferredArchitectureClassifier(
-        skfti.pretrained.load("text-v1"), random_state=seed
-    ).fit(list(task.X_train), task.y_train)
-    probas = [
-        (e.predict_proba(list(task.X_val)), e.predict_proba(list(task.X_test)))
-        for e in model.estimators_
-    ]
+    model = InferredArchitectureClassifier("text-v1", random_state=seed)
+    model.fit(list(task.X_train), task.y_train)
+    X = _texts(task)
+    probas = [{s: e.predict_proba(X[s]) for s in SPLITS} for e in model.estimators_]
     out = []
     for name, k in (("ours, 1 child", 1), ("ours, ensemble-3", 3)):
-        mean = tuple(np.mean([p[i] for p in probas[:k]], 0) for i in (0, 1))
-        out.append((name, _scores(mean, task, model.classes_)))
+        mean = {s: np.mean([p[s] for p in probas[:k]], 0) for s in SPLITS}
+        out.append((name, _proba_scores(mean, model.classes_, task)))
     out.append(("ours, ensemble-5 (default)", _scores(model, task)))
     return out
 
 
 def baselines(task, seed):
     """LogisticRegression and MLPClassifier on the views, TF-IDF + LinearSVC."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import LinearSVC
 
     import skfti.pretrained
     from skfti.task_views import embed_views
 
     space = skfti.pretrained.load("text-v1").search_space_
     X = {
-        part: embed_views(list(getattr(task, f"X_{part}")), space, stack=True)
-        for part in ("train", "val", "test")
+        split: embed_views(list(getattr(task, f"X_{split}")), space, stack=True)
+        for split in ("train", *SPLITS)
     }
     out = []
     for name, model in (
@@ -95,23 +101,14 @@ def baselines(task, seed):
         ("MLPClassifier", MLPClassifier(random_state=seed)),
     ):
         model = make_pipeline(StandardScaler(), model).fit(X["train"], task.y_train)
-        out.append(
-            (
-                name,
-                {
-                    "val": float(model.score(X["val"], task.y_val)),
-                    "test": float(model.score(X["test"], task.y_test)),
-                },
-            )
-        )
-    svc = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC()
-    ).fit(list(task.X_train), task.y_train)
+        out.append((name, _scores(model, task, X)))
+    svc = tfidf_baselines()["TF-IDF (1-2 grams, sublinear) + LinearSVC"]
+    svc.fit(list(task.X_train), task.y_train)
     out.append(("TF-IDF + LinearSVC", _scores(svc, task)))
     return out
 
 
-def random_child(task, k, seed):
+def random_child(task, seed, k):
     """Child k of the random search: the population's mix of depths."""
     import skfti.pretrained
     from skfti import ArchitectureEncoding, RelaxedFFNNClassifier
@@ -129,15 +126,12 @@ def random_child(task, k, seed):
     return [(f"random child {k}", _scores(child, task))]
 
 
-def run(kind, task, seed, k=None):
+def run(method, task, seed, *args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     warnings.filterwarnings("ignore", module="sklearn")
-    if kind == "random":
-        rows = random_child(task, k, seed)
-    else:
-        rows = {"ours": ours, "baselines": baselines}[kind](task, seed)
+    rows = method(task, seed, *args)
     return [{"task": task.name, "seed": seed, "method": m, **s} for m, s in rows]
 
 
@@ -216,14 +210,14 @@ def main():
     for task in tasks(args.n_tasks, args.n_per_class):
         for seed in (int(s) for s in args.seeds.split(",")):
             if (task.name, seed, "ours, 1 child") not in done:
-                jobs.append(("ours", task, seed, None))
+                jobs.append((ours, task, seed))
             if (task.name, seed, "LogisticRegression") not in done:
-                jobs.append(("baselines", task, seed, None))
+                jobs.append((baselines, task, seed))
             if args.no_random_search or seed != 0:
                 continue
             for k in range(N_RANDOM):
                 if (task.name, seed, f"random child {k}") not in done:
-                    jobs.append(("random", task, seed, k))
+                    jobs.append((random_child, task, seed, k))
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(run)(*job) for job in jobs
     )
