@@ -34,14 +34,11 @@ def recorded_experiments(location, tasks, search_space, settings):
     try:
         with ExperimentStore(location, search_space=search_space) as store:
             known = set(store.task_names())
-            experiments = store.experiments(
-                [t for t in tasks if t.name in known], settings=settings
-            )
+            recorded = [t.name for t in tasks if t.name in known]
+            experiments = store.experiments(recorded, settings=settings)
     except (ValueError, NotImplementedError) as exc:
         raise DataFileError(str(exc)) from exc
-    found = dict(
-        zip([t.name for t in tasks if t.name in known], experiments, strict=True)
-    )
+    found = dict(zip(recorded, experiments, strict=True))
     empty = [t.name for t in tasks if len(found.get(t.name, ((), ()))[1]) == 0]
     if empty:
         raise DataFileError(
