@@ -16,6 +16,7 @@ from scipy import sparse
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 
+from skfti._missing import is_missing
 from skfti.encoding import check_encoding_matrix
 from skfti.meta_features import compute_meta_features
 from skfti.task import Task, check_task_collection
@@ -169,19 +170,12 @@ def task_samples(
     return features, y_idx, n_classes
 
 
-def _is_missing(label):
-    """None, NaN or pandas' NA (whose comparisons are NA, not False)."""
-    if label is None or type(label).__name__ == "NAType":
-        return True
-    return isinstance(label, float) and label != label
-
-
 def check_labels(y):
     """Raise ``ValueError`` for missing labels or labels that are not classes."""
     if y.dtype.kind == "f":
         missing = np.isnan(y)
     elif y.dtype.kind == "O":
-        missing = np.array([_is_missing(v) for v in y])
+        missing = np.array([is_missing(v) for v in y])
     else:
         missing = np.zeros(len(y), dtype=bool)
     if missing.any():

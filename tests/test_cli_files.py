@@ -110,6 +110,13 @@ def test_text_columns_takes_rows_or_texts():
         step.transform(pd.DataFrame({"other": ["a"]}))
 
 
+def test_text_columns_read_every_missing_value_as_empty():
+    missing = [None, np.nan, np.float32("nan"), pd.NA]
+    frame = pd.DataFrame({"title": ["t"] * 4, "body": pd.Series(missing, dtype=object)})
+    assert TextColumns(["title", "body"]).transform(frame) == ["t"] * 4
+    assert TextColumns(["body"]).transform(missing + ["x"]) == [""] * 4 + ["x"]
+
+
 def test_errors_are_data_file_errors(tmp_path):
     with pytest.raises(DataFileError, match="no target column 'y'; columns: title"):
         prepare_table(_texts(), "y")

@@ -233,7 +233,7 @@ def test_bad_input_is_named(fitted, task_family_population):
     X, y = tasks[0].X_train, tasks[0].y_train
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         fitted.suggest(X, X[:, 0])
-    for missing in (None, np.nan, pd.NA):
+    for missing in (None, np.nan, np.float32("nan"), pd.NA):
         labels = np.array([missing, *y[1:]], dtype=object)
         with pytest.raises(ValueError, match="y has 1 missing labels"):
             fitted.suggest(X, labels)

@@ -9,6 +9,7 @@ gives numeric columns as floats and categorical columns one-hot. A saved
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from skfti._missing import is_missing
 from skfti._optional import import_optional
 
 __all__ = ["TextColumns", "make_column_encoder"]
@@ -116,15 +117,11 @@ class TextColumns(TransformerMixin, BaseEstimator):
                         f"the rows have no text column {column!r}; pass a DataFrame "
                         f"with {list(self.columns)} or a list of texts"
                     )
-                parts.append(["" if _missing(v) else str(v) for v in list(X[column])])
+                parts.append(["" if is_missing(v) else str(v) for v in list(X[column])])
             return [
                 self.sep.join(p for p in row if p) for row in zip(*parts, strict=True)
             ]
-        return ["" if _missing(v) else str(v) for v in list(X)]
+        return ["" if is_missing(v) else str(v) for v in list(X)]
 
     def __sklearn_is_fitted__(self):
         return True
-
-
-def _missing(value):
-    return value is None or (isinstance(value, float) and np.isnan(value))
