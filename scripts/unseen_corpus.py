@@ -8,7 +8,10 @@ favourite (``estimators_[0]``, the child of ``n_candidates=1`` with the same
 seed), "ensemble-3" averages the first three members, "ensemble-5" is the
 classifier's default. Against the same raw texts: LogisticRegression
 (``max_iter=1000``) and MLPClassifier (defaults) on the standardized views
-side by side, TF-IDF (1-2 grams, sublinear) + LinearSVC, and a random
+side by side; TF-IDF (1-2 grams, sublinear) + LinearSVC, and what a
+scikit-learn user runs on raw texts, ``TfidfVectorizer()`` then
+LogisticRegression or MLPClassifier; the recipe study's best fixed network
+(``cat-relu256``, trained as ``RelaxedFFNNClassifier``); and a random
 search of 30 children of the same space and recipe (a third each of the
 paper's sampling, 1-7 and 1-3 layers uniform, as the population), its
 winner chosen by validation accuracy. Validation chooses nothing else;
@@ -35,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tfidf_baselines import baselines as tfidf_baselines  # noqa: E402
 
 N_RANDOM = 30
+FIXED = "cat-relu256"
+"""The recipe study's best fixed network on the pretraining tasks' validation."""
 SPLITS = ("val", "test")
 
 
@@ -108,6 +113,43 @@ def baselines(task, seed):
     return out
 
 
+def raw_text_baselines(task, seed):
+    """What a scikit-learn user picks for raw texts: TF-IDF, then LR or MLP."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+
+    models = {
+        "TF-IDF + LogisticRegression": tfidf_baselines()["TF-IDF + LogisticRegression"],
+        "TF-IDF + MLPClassifier": make_pipeline(
+            TfidfVectorizer(), MLPClassifier(random_state=seed)
+        ),
+    }
+    out = []
+    for name, model in models.items():
+        model.fit(list(task.X_train), task.y_train)
+        out.append((name, _scores(model, task)))
+    return out
+
+
+def fixed_child(task, seed, arch):
+    """One fixed network of the recipe study, as the classifier trains it."""
+    from child_recipe_levers import encoding
+
+    import skfti.pretrained
+    from skfti import RelaxedFFNNClassifier
+    from skfti.task_views import embedding_modules
+
+    space = skfti.pretrained.load("text-v1").search_space_
+    child = RelaxedFFNNClassifier(
+        encoding(space, arch, task.name),
+        embedding_modules=embedding_modules(space),
+        random_state=seed,
+    )
+    child.fit(list(task.X_train), task.y_train)
+    return [(f"fixed {arch}", _scores(child, task))]
+
+
 def random_child(task, seed, k):
     """Child k of the random search: the population's mix of depths."""
     import skfti.pretrained
@@ -171,6 +213,9 @@ def table(path):
         for other in (
             "LogisticRegression",
             "MLPClassifier",
+            "TF-IDF + LogisticRegression",
+            "TF-IDF + MLPClassifier",
+            f"fixed {FIXED}",
             f"random search best-of-{N_RANDOM}",
         ):
             d = np.array(
@@ -213,6 +258,10 @@ def main():
                 jobs.append((ours, task, seed))
             if (task.name, seed, "LogisticRegression") not in done:
                 jobs.append((baselines, task, seed))
+            if (task.name, seed, "TF-IDF + LogisticRegression") not in done:
+                jobs.append((raw_text_baselines, task, seed))
+            if (task.name, seed, f"fixed {FIXED}") not in done:
+                jobs.append((fixed_child, task, seed, FIXED))
             if args.no_random_search or seed != 0:
                 continue
             for k in range(N_RANDOM):
