@@ -2,7 +2,8 @@
 
 The 35 text tasks by default; ``--family tabular`` runs the 39 KEEL tasks,
 where only random one-hot children (``--n-random``) apply (the named
-architectures are text ones).
+architectures are text ones); ``--family debian`` the 12 tasks of the unseen
+corpus (``scripts/unseen_corpus.py``) in the shipped ``text-v1``'s space.
 
 Each variant of the recipe trains the same architectures (fixed ones, and
 optionally random one-hot ones) with the same seeds on every task's training
@@ -19,7 +20,9 @@ of the seeds of one architecture. Rows are appended to a JSON-lines file;
 
 A variant is the default recipe (skfti.child_recipe.RECIPE_SETTINGS) with
 its keys replaced (``dropout``, ``refit``, ...); ``"base"`` with
-``dropout 0`` and ``refit false`` is the previous default.
+``dropout 0`` and ``refit false`` is the previous default. Keys of
+``TRIAL_LEVERS`` go to ``train_network``; ``"tfidf_block"`` appends a
+TF-IDF of the texts to the network's input.
 """
 
 import argparse
@@ -61,6 +64,22 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
 TRIAL_LEVERS = ("ema_momentum", "input_dropout", "label_smoothing", "mixup_alpha")
 """Keyword arguments of ``train_network`` tried before they are settings."""
 
+TFIDF_BLOCK = "tfidf_block"
+"""A lever of the input, not of training: ``{"tfidf_block": {...}}`` appends
+a ``TfidfVectorizer(**{...})`` of the task's texts, fitted on the training
+split, to the view the network reads (dense; the recipe standardizes it)."""
+
+
+def with_tfidf_block(views, texts, train, enc, options):
+    """The task's views with a TF-IDF of its texts beside each view used."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+    tfidf = TfidfVectorizer(**options).fit(texts[train])
+    block = tfidf.transform(texts).toarray().astype(np.float32)
+    used = np.flatnonzero(np.asarray(enc.gamma) > 0)
+    return [np.hstack([v, block]) if k in used else v for k, v in enumerate(views)]
+
 
 def encoding(space, arch_name, task_name):
     """The one-hot encoding of a named architecture (or ``rand-K``)."""
@@ -92,14 +111,21 @@ def run(task_name, data, space, arch_name, variant, seed):
     from skfti.child_recipe import check_settings
     from skfti.population import _fit_child
 
-    views, y, (train, val, test), n_classes = data
+    views, y, (train, val, test), n_classes, texts = data
     trial = {k: variant[k] for k in TRIAL_LEVERS if k in variant}
     settings = check_settings(
-        {k: v for k, v in variant.items() if k != "name" and k not in trial},
+        {
+            k: v
+            for k, v in variant.items()
+            if k not in ("name", TFIDF_BLOCK) and k not in trial
+        },
         text=not space.is_numeric,
     )
+    enc = encoding(space, arch_name, task_name)
+    if TFIDF_BLOCK in variant:
+        views = with_tfidf_block(views, texts, train, enc, variant[TFIDF_BLOCK])
     arch = ChildArchitecture(
-        encoding(space, arch_name, task_name),
+        enc,
         [v.shape[1] for v in views],
         n_classes,
         fast_path=True,
@@ -124,11 +150,26 @@ def run(task_name, data, space, arch_name, variant, seed):
 
 
 def collection(family="text"):
-    """The pretraining tasks and their space, with each task's data."""
+    """The tasks and their space, with each task's data and texts.
+
+    ``"debian"``: the unseen corpus of ``scripts/unseen_corpus.py`` in the
+    space of the shipped ``text-v1``; otherwise the pretraining tasks.
+    """
     from skfti.population import task_data
 
-    tasks, space = pretraining_collection(family, 0)
-    return tasks, space, {t.name: task_data(t, space) for t in tasks}
+    if family == "debian":
+        import skfti.pretrained
+        from skfti.datasets import load_debian_package_tasks
+
+        space = skfti.pretrained.load("text-v1").search_space_
+        tasks = load_debian_package_tasks(12, n_samples_per_class=200, random_state=0)
+    else:
+        tasks, space = pretraining_collection(family, 0)
+    return (
+        tasks,
+        space,
+        {t.name: (*task_data(t, space), np.asarray(t.X, dtype=object)) for t in tasks},
+    )
 
 
 def table(path, family="text"):
@@ -148,7 +189,7 @@ def table(path, family="text"):
         single = [r for rs in runs.values() for r in rs]
         ens = []
         for (task, _), rs in runs.items():
-            _, y, (_, val, test), _ = data[task]
+            _, y, (_, val, test), _, _ = data[task]
             pv, pt = (
                 np.mean([r["pv"] for r in rs], 0),
                 np.mean([r["pt"] for r in rs], 0),
@@ -174,7 +215,9 @@ def main():
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--n-random", type=int, default=0, help="random one-hot archs")
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--family", choices=("text", "tabular"), default="text")
+    parser.add_argument(
+        "--family", choices=("text", "tabular", "debian"), default="text"
+    )
     parser.add_argument("--table", action="store_true")
     args = parser.parse_args()
     if args.table:
