@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from skfti.__main__ import main
 from skfti.datasets import DataFileError, TextColumns, load_task_file, read_table
 from skfti.datasets._files import make_column_encoder, prepare_table
 
@@ -121,3 +122,28 @@ def test_errors_are_data_file_errors(tmp_path):
     with pytest.raises(DataFileError, match="no target column 'y'; columns: title"):
         prepare_table(_texts(), "y")
     assert issubclass(DataFileError, ValueError)
+
+
+def _numbers(n=60):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+    frame["y"] = (frame["a"] > 0).astype(int)
+    return frame
+
+
+def test_single_words_beside_numbers_are_not_the_text(tmp_path, capsys):
+    frame = _numbers()
+    frame["date"] = pd.date_range("2021-01-01", periods=60).strftime("%Y-%m-%d")
+    frame["id"] = [f"id{i}" for i in range(60)]
+    data = prepare_table(frame, "y")
+    assert data.kind == "numeric" and data.numeric_columns == ["a", "b", "c"]
+    assert any("date, id ignored (single words" in n for n in data.notes)
+    frame.to_csv(tmp_path / "dated.csv", index=False)
+    assert main(["suggest", str(tmp_path / "dated.csv"), "--target", "y"]) == 0
+    assert "3 numeric columns" in capsys.readouterr().out
+    # several-word texts beside numbers, and single words alone, stay text
+    wordy = frame.assign(note=[f"row {i} says hi" for i in range(60)])
+    assert prepare_table(wordy, "y").text_columns == ["note"]
+    assert prepare_table(frame[["id", "y"]], "y").text_columns == ["id"]
+    chosen = prepare_table(frame, "y", text_column="date")
+    assert chosen.kind == "text" and chosen.text_columns == ["date"]

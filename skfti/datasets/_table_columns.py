@@ -87,7 +87,11 @@ def _is_str_column(values):
 
 
 def _kinds(frame, target, max_categories):
-    """``{column: "numeric" | "categorical" | "text" | "other"}`` of the features."""
+    """``{column: "numeric" | "categorical" | "text" | "other"}`` of the features.
+
+    A "text" column of single words may later become "words" (ignored), see
+    :func:`_detected_texts`.
+    """
     pd = import_optional("pandas", caller="reading data files", extra="data")
     kinds = {}
     for column in frame.columns:
@@ -220,7 +224,9 @@ def prepare_table(
         The text column(s); several are joined with a space. ``None``
         detects: the string columns that are not categorical (see
         :data:`MAX_CATEGORIES`); exactly one means text data, none means
-        numeric data, several is an error that asks to choose.
+        numeric data, several is an error that asks to choose. A column of
+        single words (identifiers, dates) beside numeric columns or beside one
+        column of longer texts is ignored, with a note.
     dropna : bool, default=False
         Drop rows with a missing label, a missing or empty text, or a missing
         numeric value (and say how many), instead of raising.
@@ -281,18 +287,27 @@ def _chosen_texts(frame, target, text_column, kinds, name):
 
 
 def _detected_texts(frame, kinds, notes, name):
-    """The one text column, or none (numeric data); raise if several."""
+    """The one text column, or none (numeric data); raise if several.
+
+    A column of single words (identifiers, dates, codes) is text only when
+    nothing else can be: beside a column of several-word texts or beside
+    numeric columns it is ignored (its kind becomes ``"words"``), with a note.
+    """
     texts = [c for c, k in kinds.items() if k == "text"]
     for column in texts:
         _check_not_broken_numeric(frame, column, name)
-    if len(texts) > 1:
-        wordy = [c for c in texts if _share_with_spaces(frame[c]) >= 0.5]
-        if len(wordy) == 1:
-            notes.append(
-                f"columns {_shorten(set(texts) - set(wordy))} ignored (single "
-                "words: identifiers?)"
-            )
-            texts = wordy
+    wordy = [c for c in texts if _share_with_spaces(frame[c]) >= 0.5]
+    words = [c for c in texts if c not in wordy]
+    has_numbers = "numeric" in kinds.values()
+    if words and (len(wordy) == 1 or (not wordy and has_numbers)):
+        for column in words:
+            kinds[column] = "words"
+        notes.append(
+            f"{'column' if len(words) == 1 else 'columns'} {_shorten(words)} "
+            "ignored (single words: identifiers, dates or codes?; "
+            "--text-column uses one as text)"
+        )
+        texts = wordy
     if len(texts) > 1:
         raise DataFileError(
             f"{name}: several text columns ({_shorten(texts)}); choose with "
@@ -318,7 +333,7 @@ def _text_table(frame, target, texts, kinds, drop, dropna, notes, name, min_per_
             )
         notes.append(f"dropped {int((empty & ~drop).sum())} rows with empty text")
     drop = drop | empty
-    ignored = [c for c in kinds if c not in texts]
+    ignored = [c for c, k in kinds.items() if c not in texts and k != "words"]
     if ignored:
         notes.append(f"other columns ignored: {_shorten(ignored, 5)}")
     keep = ~drop
