@@ -147,3 +147,20 @@ def test_single_words_beside_numbers_are_not_the_text(tmp_path, capsys):
     assert prepare_table(frame[["id", "y"]], "y").text_columns == ["id"]
     chosen = prepare_table(frame, "y", text_column="date")
     assert chosen.kind == "text" and chosen.text_columns == ["date"]
+
+
+def _error_line(args, capsys):
+    """Run the command line, assert status 2 and one line on stderr; the line."""
+    capsys.readouterr()
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skfti: error: "), captured.err
+    assert captured.out == ""
+    return lines[0]
+
+
+def test_a_continuous_target_is_one_line(tmp_path, capsys):
+    _numbers().assign(y=lambda f: f["y"] * 0.5).to_csv(tmp_path / "h.csv", index=False)
+    line = _error_line(["suggest", str(tmp_path / "h.csv"), "--target", "y"], capsys)
+    assert "target 'y' holds numbers that are not whole (e.g. 0.5)" in line

@@ -166,6 +166,12 @@ def _check_classes(y, target, path, min_per_class):
     labels, counts = np.unique(y, return_counts=True)
     if len(y) == 0:
         raise DataFileError(f"{path}: no rows left after dropping missing values")
+    if y.dtype.kind == "f":  # _label_array made whole numbers integers
+        examples = _shorten(sorted({f"{v:g}" for v in y if v != np.round(v)})[:3])
+        raise DataFileError(
+            f"{path}: target {target!r} holds numbers that are not whole (e.g. "
+            f"{examples}): a continuous value, not class labels"
+        )
     if len(labels) < 2:
         raise DataFileError(
             f"{path}: target {target!r} has a single class ({labels[0]!r}) in "
