@@ -164,3 +164,11 @@ def test_a_continuous_target_is_one_line(tmp_path, capsys):
     _numbers().assign(y=lambda f: f["y"] * 0.5).to_csv(tmp_path / "h.csv", index=False)
     line = _error_line(["suggest", str(tmp_path / "h.csv"), "--target", "y"], capsys)
     assert "target 'y' holds numbers that are not whole (e.g. 0.5)" in line
+
+
+def test_numbers_beyond_float32_are_one_line_naming_the_column(tmp_path, capsys):
+    _numbers().assign(b=lambda f: f["b"] * 1e300).to_csv(
+        tmp_path / "big.csv", index=False
+    )
+    line = _error_line(["suggest", str(tmp_path / "big.csv"), "--target", "y"], capsys)
+    assert "column 'b' holds 60 numbers too large for the networks" in line

@@ -349,6 +349,20 @@ def _text_table(frame, target, texts, kinds, drop, dropna, notes, name, min_per_
     return TableData("text", X, y, target, text_columns=texts, notes=notes)
 
 
+def _check_float32_range(values, name):
+    """Raise if a numeric column holds finite numbers that float32 cannot hold."""
+    limit = float(np.finfo(np.float32).max)
+    for column in values.columns:
+        column_values = values[column].to_numpy(dtype=np.float64)
+        huge = np.isfinite(column_values) & (np.abs(column_values) > limit)
+        if huge.any():
+            raise DataFileError(
+                f"{name}: column {column!r} holds {int(huge.sum())} numbers too "
+                f"large for the networks (float32: at most {limit:.1e} in "
+                f"magnitude), e.g. {column_values[huge][0]:.3g}; rescale it"
+            )
+
+
 def _numeric_table(frame, target, kinds, drop, dropna, notes, name, min_per_class):
     numeric = [c for c, k in kinds.items() if k == "numeric"]
     categorical = [c for c, k in kinds.items() if k == "categorical"]
@@ -362,6 +376,7 @@ def _numeric_table(frame, target, kinds, drop, dropna, notes, name, min_per_clas
         notes.append(f"columns ignored (neither numbers nor text): {_shorten(other)}")
     values = frame[numeric].apply(_as_float_series) if numeric else None
     if values is not None:
+        _check_float32_range(values, name)
         bad = ~np.isfinite(values.to_numpy(dtype=np.float64)).all(axis=1)
         if bad.any():
             n_bad = int(bad.sum())
