@@ -12,6 +12,7 @@ import os
 import sys
 import time
 
+from skfti.cli._arguments import job_count, positive_int
 from skfti.datasets import FAMILY_NAMES, DataFileError, load_family
 
 __all__ = ["main"]
@@ -24,15 +25,17 @@ def _family_args(parser, default_family="wordnet", n_tasks=8):
         choices=list(FAMILY_NAMES),
         help="task family (default: %(default)s)",
     )
-    parser.add_argument("--n-tasks", type=int, default=n_tasks)
+    parser.add_argument("--n-tasks", type=positive_int, default=n_tasks)
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
 def _child_args(parser):
     from skfti.child_recipe import RECIPE_SETTINGS as R
 
-    parser.add_argument("--epochs", type=int, default=R["epochs"], help="maximum")
-    parser.add_argument("--batch-size", type=int, default=R["batch_size"])
+    parser.add_argument(
+        "--epochs", type=positive_int, default=R["epochs"], help="maximum"
+    )
+    parser.add_argument("--batch-size", type=positive_int, default=R["batch_size"])
     parser.add_argument(
         "--learning-rate",
         type=float,
@@ -50,7 +53,7 @@ def _child_args(parser):
     )
     parser.add_argument(
         "--patience",
-        type=int,
+        type=positive_int,
         default=R["n_iter_no_change"],
         help="early-stopping patience in epochs (default %(default)s)",
     )
@@ -72,18 +75,19 @@ def _settings(args, tasks):
     """The complete child settings (the store keys experiments by all of them)."""
     from skfti.child_recipe import check_settings, texts_of
 
-    return check_settings(
-        {
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "learning_rate": args.learning_rate,
-            "weight_decay": args.weight_decay,
-            "dropout": args.dropout,
-            "n_iter_no_change": args.patience,
-            "refit": args.refit,
-        },
-        text=texts_of(tasks),
-    )
+    settings = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "weight_decay": args.weight_decay,
+        "dropout": args.dropout,
+        "n_iter_no_change": args.patience,
+        "refit": args.refit,
+    }
+    try:
+        return check_settings(settings, text=texts_of(tasks))
+    except ValueError as exc:  # e.g. --learning-rate 0
+        raise DataFileError(f"bad child setting: {exc}") from None
 
 
 def _inferrer(space, args):
@@ -116,7 +120,10 @@ def _inferrer_args(parser):
         "paper's 1e-4 needs far more steps)",
     )
     parser.add_argument(
-        "--vn-steps", type=int, default=None, help="default: ArchitectureInferrer's"
+        "--vn-steps",
+        type=positive_int,
+        default=None,
+        help="default: ArchitectureInferrer's",
     )
 
 
@@ -148,6 +155,9 @@ def _tasks(args):
 
 
 def cmd_populate(args):
+    from skfti.cli._stores import check_store_to_write
+
+    check_store_to_write(args.store)
     tasks, space, _ = _tasks(args)
     print(json.dumps(_populate(args, tasks, space)))
 
@@ -213,8 +223,10 @@ def cmd_evaluate(args):
 
 def cmd_demo(args):
     """Offline phase, then online phase on held-out tasks, with a comparison."""
+    from skfti.cli._stores import check_store_to_write
     from skfti.evaluation import run_demo
 
+    check_store_to_write(args.store)
     tasks, space = load_family(args.family, args.n_tasks, args.seed)
     run_demo(
         tasks,
@@ -334,13 +346,15 @@ def _suggest_parser(sub):
         help="with --train: save the fitted Pipeline (raw rows in, labels out) "
         "with joblib",
     )
-    suggest.add_argument("--n-jobs", type=int, default=1, help="networks in parallel")
+    suggest.add_argument(
+        "--n-jobs", type=job_count, default=1, help="networks in parallel"
+    )
     suggest.add_argument("--seed", type=int, default=0, help="random seed")
     suggest.add_argument("--json", help="write the best encoding's JSON here")
     _verbosity_args(suggest)
     family = suggest.add_argument_group("a task of a built-in family instead")
     family.add_argument("--family", default="wordnet", choices=list(FAMILY_NAMES))
-    family.add_argument("--n-tasks", type=int, default=8)
+    family.add_argument("--n-tasks", type=positive_int, default=8)
     family.add_argument("--task")
     family.add_argument(
         "--relaxed",
@@ -373,10 +387,10 @@ def build_parser():
     _child_args(demo)
     _inferrer_args(demo)
     demo.add_argument("--store", default="skfti_demo.sqlite")
-    demo.add_argument("--n-architectures", type=int, default=30)
+    demo.add_argument("--n-architectures", type=positive_int, default=30)
     demo.add_argument("--n-held-out", type=int, default=2)
     demo.add_argument("--n-rl", type=int, default=10)
-    demo.add_argument("--n-jobs", type=int, default=2)
+    demo.add_argument("--n-jobs", type=job_count, default=2)
     demo.set_defaults(func=cmd_demo)
 
     populate = sub.add_parser(
@@ -387,8 +401,8 @@ def build_parser():
     _child_args(populate)
     _data_args(populate, "+")
     populate.add_argument("--store", required=True)
-    populate.add_argument("--n-architectures", type=int, default=150)
-    populate.add_argument("--n-jobs", type=int, default=2)
+    populate.add_argument("--n-architectures", type=positive_int, default=150)
+    populate.add_argument("--n-jobs", type=job_count, default=2)
     _verbosity_args(populate)
     populate.set_defaults(func=cmd_populate)
 
@@ -421,10 +435,10 @@ def build_parser():
     _inferrer_args(evaluate)
     evaluate.add_argument("--store", required=True)
     evaluate.add_argument("--output-dir", default="skfti_report")
-    evaluate.add_argument("--n-seeds", type=int, default=3)
+    evaluate.add_argument("--n-seeds", type=positive_int, default=3)
     evaluate.add_argument("--n-random", type=int, default=10)
     evaluate.add_argument("--n-rl", type=int, default=10)
-    evaluate.add_argument("--n-jobs", type=int, default=2)
+    evaluate.add_argument("--n-jobs", type=job_count, default=2)
     evaluate.set_defaults(func=cmd_evaluate)
     return parser
 

@@ -189,3 +189,48 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
         cwd=tmp_path,
     )
     assert len(done.stdout) == 1 and done.stderr == ""
+
+
+def _status_and_error(argv, capsys):
+    """``(status, stderr)`` of the command line, through argparse's exit too."""
+    capsys.readouterr()
+    try:
+        status = main(argv)
+    except SystemExit as exc:
+        status = exc.code
+    return status, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["suggest", "d.csv", "--target", "y", "--train", "--n-jobs", "0"], "n_jobs"),
+        (["populate", "--store", "s.sqlite", "--n-architectures", "0"], ">= 1, got 0"),
+        (["populate", "--store", "s.sqlite", "--n-tasks", "-1"], ">= 1, got -1"),
+        (["fit", "--store", "s.sqlite", "--epochs", "0"], ">= 1, got 0"),
+        (["demo", "--n-jobs", "0"], "argument --n-jobs: must be a number"),
+    ],
+)
+def test_bad_counts_are_refused_while_parsing(
+    argv, expected, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    status, err = _status_and_error(argv, capsys)
+    assert status == 2 and expected in err.splitlines()[-1]
+    assert "Traceback" not in err and not (tmp_path / "s.sqlite").exists()
+
+
+def test_populate_refuses_a_file_that_is_not_a_store_before_work(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
+    populate = ["populate", "--data", str(data), "--target", "y", "--store"]
+    status, err = _status_and_error([*populate, str(data)], capsys)
+    assert status == 2 and err.count("\n") == 1
+    assert "d.csv is not an skfti experiment store" in err
+    status, err = _status_and_error([*populate, str(tmp_path)], capsys)
+    assert status == 2 and "is a folder" in err and err.count("\n") == 1
+    bad_rate = [*populate, str(tmp_path / "s.sqlite"), "--learning-rate", "0"]
+    status, err = _status_and_error(bad_rate, capsys)
+    assert status == 2 and err == (
+        "skfti: error: bad child setting: learning_rate must be > 0, got 0.0\n"
+    )

@@ -1,8 +1,10 @@
-"""``skfti fit`` and ``skfti evaluate`` read a recorded population: its checks.
+"""The stores of the command line, checked before any work.
 
-A store that is missing, not a store, or without children of the tasks is
-one line (:class:`~skfti.datasets.DataFileError`) before any work, and a
-missing file is never created by the check.
+``skfti fit`` and ``skfti evaluate`` read a recorded population: a store that
+is missing, not a store, or without children of the tasks is one line
+(:class:`~skfti.datasets.DataFileError`) before any work, and a missing file
+is never created by the check. ``skfti populate`` and ``skfti demo`` write
+one: an existing file must be a writable store.
 """
 
 import os
@@ -46,3 +48,30 @@ def recorded_experiments(location, tasks, search_space, settings):
             f"settings; {_HINT}"
         )
     return [found[t.name] for t in tasks]
+
+
+def check_store_to_write(location):
+    """Raise :class:`DataFileError` unless ``skfti populate`` can write there.
+
+    A store that exists must be a writable experiment store; a path that
+    does not exist passes (populate creates it). Nothing is created or
+    changed here.
+    """
+    from skfti.store import STORE_BACKENDS, ExperimentStore
+    from skfti.store._location import no_backend, parse_location
+
+    try:
+        scheme, path = parse_location(location)
+    except (TypeError, ValueError) as exc:
+        raise DataFileError(str(exc)) from None
+    if scheme not in STORE_BACKENDS:
+        raise DataFileError(str(no_backend(scheme, location)))
+    if scheme != "sqlite" or not os.path.exists(path):
+        return
+    if os.path.isdir(path):
+        raise DataFileError(f"--store {path} is a folder; give a file name")
+    try:
+        with ExperimentStore(location) as store:
+            store.check_writable()
+    except (ValueError, OSError) as exc:
+        raise DataFileError(str(exc)) from None
