@@ -172,3 +172,17 @@ def test_numbers_beyond_float32_are_one_line_naming_the_column(tmp_path, capsys)
     )
     line = _error_line(["suggest", str(tmp_path / "big.csv"), "--target", "y"], capsys)
     assert "column 'b' holds 60 numbers too large for the networks" in line
+
+
+def test_an_empty_column_is_ignored_with_a_note(tmp_path, capsys):
+    frame = _numbers().assign(spare=None, blank=" ")
+    data = prepare_table(frame, "y")
+    assert data.kind == "numeric" and data.numeric_columns == ["a", "b", "c"]
+    assert "columns spare, blank ignored (empty in every row)" in data.notes
+    (tmp_path / "trailing.csv").write_text(
+        "a,b,y,\n" + "".join(f"{i},{i % 3},{i % 2},\n" for i in range(30))
+    )
+    assert main(["suggest", str(tmp_path / "trailing.csv"), "--target", "y"]) == 0
+    out = capsys.readouterr().out
+    assert "30 rows, 2 numeric columns" in out
+    assert "note: column Unnamed: 3 ignored (empty in every row)" in out

@@ -86,11 +86,23 @@ def _is_str_column(values):
     return all(isinstance(v, str) for v in values)
 
 
+def _is_empty(series):
+    """Whether a column has no value in any row (missing or blank strings)."""
+    present = series.dropna()
+    if len(present) == 0:
+        return True
+    first = present.iloc[0]
+    if not isinstance(first, str) or first.strip():
+        return False
+    return all(isinstance(v, str) and not v.strip() for v in present.tolist())
+
+
 def _kinds(frame, target, max_categories):
     """``{column: "numeric" | "categorical" | "text" | "other"}`` of the features.
 
-    A "text" column of single words may later become "words" (ignored), see
-    :func:`_detected_texts`.
+    A column without a value in any row (a spreadsheet's trailing separator)
+    is "empty"; a "text" column of single words may later become "words"
+    (ignored), see :func:`_detected_texts`.
     """
     pd = import_optional("pandas", caller="reading data files", extra="data")
     kinds = {}
@@ -98,6 +110,9 @@ def _kinds(frame, target, max_categories):
         if column == target:
             continue
         series = frame[column]
+        if _is_empty(series):
+            kinds[column] = "empty"
+            continue
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
             kinds[column] = "numeric"
             continue
@@ -260,6 +275,12 @@ def prepare_table(
         texts = _chosen_texts(frame, target, text_column, kinds, name)
     else:
         texts = _detected_texts(frame, kinds, notes, name)
+    empty = [c for c, k in kinds.items() if k == "empty"]
+    if empty:
+        notes.append(
+            f"{'column' if len(empty) == 1 else 'columns'} {_shorten(empty)} "
+            "ignored (empty in every row)"
+        )
     if texts:
         return _text_table(
             frame, target, texts, kinds, drop, dropna, notes, name, min_per_class
@@ -339,7 +360,9 @@ def _text_table(frame, target, texts, kinds, drop, dropna, notes, name, min_per_
             )
         notes.append(f"dropped {int((empty & ~drop).sum())} rows with empty text")
     drop = drop | empty
-    ignored = [c for c, k in kinds.items() if c not in texts and k != "words"]
+    ignored = [
+        c for c, k in kinds.items() if c not in texts and k not in ("words", "empty")
+    ]
     if ignored:
         notes.append(f"other columns ignored: {_shorten(ignored, 5)}")
     keep = ~drop
