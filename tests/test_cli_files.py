@@ -186,3 +186,17 @@ def test_an_empty_column_is_ignored_with_a_note(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "30 rows, 2 numeric columns" in out
     assert "note: column Unnamed: 3 ignored (empty in every row)" in out
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_empty_text_column_is_named(tmp_path, capsys, suffix):
+    frame = pd.DataFrame({"text": [""] * 40, "label": [0, 1] * 20})
+    path = str(tmp_path / f"empty{suffix}")
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)  # read back as NaN
+    else:
+        frame.to_json(path, orient="records", lines=True)  # read back as ""
+    expected = f"skfti: error: {path}: column 'text' is empty in all 40 rows"
+    for chosen in ([], ["--text-column", "text"]):
+        argv = ["suggest", path, "--target", "label", *chosen]
+        assert _error_line(argv, capsys) == expected

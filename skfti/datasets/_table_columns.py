@@ -290,6 +290,10 @@ def prepare_table(
     )
 
 
+def _empty_column(frame, column, name):
+    return DataFileError(f"{name}: column {column!r} is empty in all {len(frame)} rows")
+
+
 def _chosen_texts(frame, target, text_column, kinds, name):
     """The text column(s) the user named, checked."""
     columns = list(frame.columns)
@@ -303,6 +307,8 @@ def _chosen_texts(frame, target, text_column, kinds, name):
             raise DataFileError(
                 f"{name}: {column!r} is the target; it cannot be a text column"
             )
+        if kinds[column] == "empty":
+            raise _empty_column(frame, column, name)
         if kinds[column] not in ("text", "categorical"):
             raise DataFileError(
                 f"{name}: column {column!r} is not text (it holds "
@@ -391,6 +397,9 @@ def _numeric_table(frame, target, kinds, drop, dropna, notes, name, min_per_clas
     categorical = [c for c, k in kinds.items() if k == "categorical"]
     other = [c for c, k in kinds.items() if k == "other"]
     if not numeric and not categorical:
+        empty = [c for c, k in kinds.items() if k == "empty"]
+        if empty:
+            raise _empty_column(frame, empty[0], name)
         raise DataFileError(
             f"{name}: no feature columns besides the target {target!r} "
             f"(columns: {_shorten(list(frame.columns), 12)})"
