@@ -200,3 +200,12 @@ def test_an_empty_text_column_is_named(tmp_path, capsys, suffix):
     for chosen in ([], ["--text-column", "text"]):
         argv = ["suggest", path, "--target", "label", *chosen]
         assert _error_line(argv, capsys) == expected
+
+
+def test_a_tab_separated_csv_of_texts_with_semicolons_is_read(tmp_path):
+    texts = [f'a young mammal {i}; "baby rabbits"; "a kit"' for i in range(30)]
+    frame = pd.DataFrame({"text": texts, "label": ["x", "y", "z"] * 10})
+    frame.to_csv(tmp_path / "glosses.csv", sep="\t", index=False)
+    read = read_table(tmp_path / "glosses.csv")
+    pd.testing.assert_frame_equal(read, frame)
+    assert read.attrs["notes"] == ["columns separated by '\\t', not commas"]

@@ -73,7 +73,9 @@ def _csv_separator(path, encoding):
     A spreadsheet's export in many locales separates by ``;`` (with decimal
     commas); others by tabs. Only a header without a comma that holds the
     separator :class:`csv.Sniffer` finds, consistent over the first 64 KB,
-    changes it; compressed files are read with commas.
+    changes it; the sniffer chooses only among the separators in the header
+    (texts may hold others: a gloss with ``;`` in a tab-separated file).
+    Compressed files are read with commas.
     """
     if uncompressed_name(path) != Path(path).name:
         return ","
@@ -82,11 +84,13 @@ def _csv_separator(path, encoding):
     header = sample.split("\n", 1)[0]
     if "," in header:
         return ","
+    candidates = "".join(c for c in ";\t|" if c in header)
+    if not candidates:
+        return ","
     try:
-        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
     except csv.Error:
         return ","
-    return sep if sep in header else ","
 
 
 def _read(pd, path, fmt, encoding, sep=None):
