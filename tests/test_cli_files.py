@@ -209,3 +209,10 @@ def test_a_tab_separated_csv_of_texts_with_semicolons_is_read(tmp_path):
     read = read_table(tmp_path / "glosses.csv")
     pd.testing.assert_frame_equal(read, frame)
     assert read.attrs["notes"] == ["columns separated by '\\t', not commas"]
+
+
+@pytest.mark.parametrize("name", ["rows.json", "rows.json.gz", "rows.jsonl"])
+def test_a_json_array_on_one_line_is_read_as_rows(tmp_path, name):
+    frame = _texts(5)
+    frame.to_json(tmp_path / name, orient="records")  # [{...}, {...}], one line
+    pd.testing.assert_frame_equal(read_table(tmp_path / name), frame)

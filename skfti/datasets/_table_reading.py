@@ -99,6 +99,8 @@ def _read(pd, path, fmt, encoding, sep=None):
         decimal = "," if sep == ";" else "."
         return pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
     if fmt == "jsonl":
+        if _first_character(path) == "[":  # a JSON array of rows, maybe one line
+            return pd.read_json(path, encoding=encoding)
         try:
             return pd.read_json(path, lines=True, encoding=encoding)
         except ValueError as exc:
@@ -113,6 +115,25 @@ def _read(pd, path, fmt, encoding, sep=None):
         install="pyarrow",
     )
     return pd.read_parquet(path)
+
+
+def _first_character(path):
+    """The first non-blank character of a (gz, bz2, xz compressed) text file."""
+    import bz2
+    import gzip
+    import lzma
+
+    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    opener = openers.get(Path(path).suffix.lower(), open)
+    if Path(path).suffix.lower() in _COMPRESSION and opener is open:
+        return ""  # .zip, .zst: not looked into
+    try:
+        with opener(path, "rb") as stream:
+            head = stream.read(4096)
+    except (OSError, EOFError, lzma.LZMAError):
+        return ""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return chr(text[0]) if text else ""
 
 
 def _has(name):
