@@ -1,5 +1,6 @@
 """The top-level package: its public names, and what importing it costs."""
 
+import re
 import subprocess
 import sys
 
@@ -63,3 +64,17 @@ def test_loading_a_model_and_suggesting_skips_what_it_does_not_use():
         "sklearn.decomposition",
     ):
         assert unused not in modules
+
+
+def test_the_user_guide_names_the_inferrers_defaults():
+    """The guide's "(default)" marks and "by default" agree with the code."""
+    from pathlib import Path
+
+    from skfti import ArchitectureInferrer
+
+    guide = (Path(__file__).parents[1] / "docs" / "user_guide.rst").read_text()
+    defaults = ArchitectureInferrer().get_params()
+    marked = re.findall(r'^``"(\w+)"`` \(default\)$', guide, flags=re.M)
+    assert marked == [defaults["meta_features"]]
+    assert f'``loss="{defaults["loss"]}"`` by default' in guide
+    assert '``loss="ranking"`` replaces' not in guide
