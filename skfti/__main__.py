@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from skfti.cli._arguments import job_count, positive_int
+from skfti.cli._arguments import OneLineParser, job_count, positive_int
 from skfti.datasets import FAMILY_NAMES, DataFileError, load_family
 
 __all__ = ["main"]
@@ -370,7 +370,7 @@ def _suggest_parser(sub):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="skfti", description="Fast task-aware architecture inference."
     )
     sub = parser.add_subparsers(dest="command", required=True)

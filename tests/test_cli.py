@@ -216,7 +216,7 @@ def test_bad_counts_are_refused_while_parsing(
 ):
     monkeypatch.chdir(tmp_path)
     status, err = _status_and_error(argv, capsys)
-    assert status == 2 and expected in err.splitlines()[-1]
+    assert status == 2 and err.count("\n") == 1 and expected in err
     assert "Traceback" not in err and not (tmp_path / "s.sqlite").exists()
 
 
@@ -234,3 +234,17 @@ def test_populate_refuses_a_file_that_is_not_a_store_before_work(tmp_path, capsy
     assert status == 2 and err == (
         "skfti: error: bad child setting: learning_rate must be > 0, got 0.0\n"
     )
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["suggest", "d.csv", "--top-k", "abc"], "skfti suggest: error: argument "),
+        (["populate"], "skfti populate: error: the following arguments are required"),
+        (["nope"], "skfti: error: argument command: invalid choice: 'nope'"),
+    ],
+)
+def test_a_bad_argument_is_one_line(argv, expected, capsys):
+    status, err = _status_and_error(argv, capsys)
+    assert status == 2 and err.count("\n") == 1 and err.startswith(expected)
+    assert err.endswith("--help lists the options)\n")

@@ -1,12 +1,28 @@
-"""Argument types of the command line, checked while the arguments are parsed.
+"""Parsing the command line: its parser class and argument types.
 
-A bad value (``--n-jobs 0``, ``--epochs -1``) is then argparse's error,
-before any file is read or any task loaded.
+A bad value (``--n-jobs 0``, ``--epochs -1``, ``--top-k abc``) is the
+parser's error, before any file is read or any task loaded, and, like every
+error of the command line, one line on stderr and status 2.
 """
 
 import argparse
 
-__all__ = ["job_count", "positive_int"]
+__all__ = ["OneLineParser", "job_count", "positive_int"]
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (no usage block).
+
+    ``skfti suggest --top-k abc`` prints ``skfti suggest: error: argument
+    --top-k: invalid int value: 'abc' (skfti suggest --help lists the
+    options)`` and exits with status 2; subparsers are of this class too.
+    """
+
+    def error(self, message):
+        line = " ".join(str(message).split())
+        self.exit(
+            2, f"{self.prog}: error: {line} ({self.prog} --help lists the options)\n"
+        )
 
 
 def _int(text):
