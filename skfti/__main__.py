@@ -12,7 +12,12 @@ import os
 import sys
 import time
 
-from skfti.cli._arguments import OneLineParser, job_count, positive_int
+from skfti.cli._arguments import (
+    OneLineParser,
+    check_suggest_options,
+    job_count,
+    positive_int,
+)
 from skfti.datasets import FAMILY_NAMES, DataFileError, load_family
 
 __all__ = ["main"]
@@ -182,11 +187,10 @@ def cmd_fit(args):
 
 
 def cmd_suggest(args):
+    if args.data is not None and args.target is None:
+        raise DataFileError("suggest DATA needs --target COLUMN (the labels)")
+    check_suggest_options(args)
     if args.data is not None:
-        if args.target is None:
-            raise DataFileError("suggest DATA needs --target COLUMN (the labels)")
-        if args.output and not args.train:
-            raise DataFileError("--output saves the trained model: add --train")
         from skfti.cli._suggest import run_suggest
 
         return run_suggest(args)
@@ -337,8 +341,7 @@ def _suggest_parser(sub):
     suggest.add_argument(
         "--test-size",
         type=float,
-        default=0.2,
-        help="held-out fraction, stratified (default %(default)s)",
+        help="with --train: the held-out fraction, stratified (default 0.2)",
     )
     suggest.add_argument(
         "--output",
@@ -363,7 +366,10 @@ def _suggest_parser(sub):
         "discrete network",
     )
     family.add_argument(
-        "--discretize", action="store_true", help="the default; kept for old scripts"
+        "--discretize",
+        action="store_true",
+        help="discrete networks: the default, and always so for a data file; "
+        "kept for old scripts",
     )
     suggest.set_defaults(func=cmd_suggest)
     return suggest

@@ -248,3 +248,20 @@ def test_a_bad_argument_is_one_line(argv, expected, capsys):
     status, err = _status_and_error(argv, capsys)
     assert status == 2 and err.count("\n") == 1 and err.startswith(expected)
     assert err.endswith("--help lists the options)\n")
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (["--combine", "best"], "--combine chooses how --train combines"),
+        (["--test-size", "0.3"], "--test-size is the held-out fraction of --train"),
+        (["--relaxed"], "--relaxed is for a family's --task"),
+        (["--task", "x", "--train"], "--train is for a data file"),
+    ],
+)
+def test_options_without_effect_are_refused(options, expected, tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
+    file = [] if "--task" in options else [str(data), "--target", "y"]
+    status, err = _status_and_error(["suggest", *file, *options], capsys)
+    assert status == 2 and err.count("\n") == 1 and expected in err

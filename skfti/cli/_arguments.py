@@ -7,7 +7,18 @@ error of the command line, one line on stderr and status 2.
 
 import argparse
 
-__all__ = ["OneLineParser", "job_count", "positive_int"]
+from skfti.datasets import DataFileError
+
+__all__ = ["OneLineParser", "check_suggest_options", "job_count", "positive_int"]
+
+TEST_SIZE = 0.2
+"""``skfti suggest --train``'s held-out fraction when ``--test-size`` is not given."""
+
+_NEEDS_TRAIN = {
+    "--output": "saves the trained model",
+    "--combine": "chooses how --train combines the networks",
+    "--test-size": "is the held-out fraction of --train",
+}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -49,3 +60,35 @@ def job_count(text):
             "n_jobs); got 0"
         )
     return value
+
+
+def check_suggest_options(args):
+    """Refuse ``skfti suggest`` options that would have no effect.
+
+    As ``--output`` without ``--train``: ``--combine`` and ``--test-size``
+    without ``--train``, ``--relaxed`` with a data file (its suggestions
+    are discrete networks), and the training options with a family's
+    ``--task``. Then fills in ``--test-size``'s default.
+    """
+    given = {
+        "--output": args.output,
+        "--combine": args.combine,
+        "--test-size": args.test_size,
+    }
+    given = [flag for flag, value in given.items() if value is not None]
+    if args.data is None:
+        if args.train or given:
+            flag = "--train" if args.train else given[0]
+            raise DataFileError(
+                f"{flag} is for a data file (skfti suggest DATA --target COLUMN "
+                "--train); a family's --task only gets suggestions"
+            )
+    elif args.relaxed:
+        raise DataFileError(
+            "--relaxed is for a family's --task; for a data file skfti suggests "
+            "discrete networks"
+        )
+    elif given and not args.train:
+        raise DataFileError(f"{given[0]} {_NEEDS_TRAIN[given[0]]}: add --train")
+    if args.test_size is None:
+        args.test_size = TEST_SIZE
