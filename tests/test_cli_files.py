@@ -216,3 +216,17 @@ def test_a_json_array_on_one_line_is_read_as_rows(tmp_path, name):
     frame = _texts(5)
     frame.to_json(tmp_path / name, orient="records")  # [{...}, {...}], one line
     pd.testing.assert_frame_equal(read_table(tmp_path / name), frame)
+
+
+@pytest.mark.parametrize("name", ["unicode.csv", "unicode.jsonl", "unicode.json"])
+def test_a_utf16_file_with_its_mark_is_decoded(tmp_path, name):
+    frame = pd.DataFrame({"text": [f"café {i}" for i in range(6)], "label": [0, 1] * 3})
+    if name.endswith(".csv"):  # Excel's "Unicode text": UTF-16, tabs
+        frame.to_csv(tmp_path / name, sep="\t", index=False, encoding="utf-16")
+    else:
+        lines = name.endswith(".jsonl")
+        text = frame.to_json(orient="records", lines=lines, force_ascii=False)
+        (tmp_path / name).write_bytes(text.encode("utf-16"))
+    read = read_table(tmp_path / name)
+    pd.testing.assert_frame_equal(read, frame)
+    assert read.attrs["notes"][0] == "read as UTF-16 (the file starts with its mark)"

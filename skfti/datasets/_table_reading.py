@@ -1,7 +1,8 @@
 """Reading a user's data file into a DataFrame: formats, compression, encodings.
 
 :func:`read_table` reads CSV, TSV, JSON Lines or Parquet with pandas (a text
-file that is not UTF-8 as Latin-1). Every problem with the file raises
+file with a UTF-16 byte-order mark as UTF-16, one that is not UTF-8 as
+Latin-1). Every problem with the file raises
 :class:`DataFileError` (a ``ValueError``) with one line naming it; the
 command line prints that line.
 """
@@ -99,7 +100,7 @@ def _read(pd, path, fmt, encoding, sep=None):
         decimal = "," if sep == ";" else "."
         return pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
     if fmt == "jsonl":
-        if _first_character(path) == "[":  # a JSON array of rows, maybe one line
+        if _first_character(path, encoding) == "[":  # an array of rows, on 1 line too
             return pd.read_json(path, encoding=encoding)
         try:
             return pd.read_json(path, lines=True, encoding=encoding)
@@ -117,7 +118,18 @@ def _read(pd, path, fmt, encoding, sep=None):
     return pd.read_parquet(path)
 
 
-def _first_character(path):
+def _bom_encoding(path):
+    """``"utf-32"`` or ``"utf-16"`` if the file starts with that byte-order mark."""
+    with open(path, "rb") as stream:
+        head = stream.read(4)
+    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "utf-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    return None
+
+
+def _first_character(path, encoding):
     """The first non-blank character of a (gz, bz2, xz compressed) text file."""
     import bz2
     import gzip
@@ -132,8 +144,8 @@ def _first_character(path):
             head = stream.read(4096)
     except (OSError, EOFError, lzma.LZMAError):
         return ""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return chr(text[0]) if text else ""
+    text = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")
+    return text[:1]
 
 
 def _has(name):
@@ -162,10 +174,12 @@ def read_table(path, format=None):
     Returns
     -------
     frame : pandas.DataFrame
-        At least one row and one column. A text file that is not UTF-8 is
-        read as Latin-1, and a ``.csv`` file separated by ``;`` (then with
-        decimal commas), tabs or ``|`` is read so (a spreadsheet's export in
-        many locales); ``frame.attrs["notes"]`` says so.
+        At least one row and one column. A text file that starts with a
+        UTF-16 or UTF-32 byte-order mark (Excel's "Unicode text") is read in
+        that encoding, one that is not UTF-8 as Latin-1, and a ``.csv`` file
+        separated by ``;`` (then with decimal commas), tabs or ``|`` is read
+        so (a spreadsheet's export in many locales); ``frame.attrs["notes"]``
+        says so.
 
     Raises
     ------
@@ -182,14 +196,20 @@ def read_table(path, format=None):
     if os.path.getsize(path) == 0:
         raise DataFileError(f"{path}: the file is empty")
     notes = []
+    encoding = _bom_encoding(path) if fmt != "parquet" else None
     try:
-        try:
-            sep = _csv_separator(path, "utf-8") if fmt == "csv" else None
-            frame = _read(pd, path, fmt, "utf-8", sep)
-        except UnicodeDecodeError:
-            sep = _csv_separator(path, "latin-1") if fmt == "csv" else None
-            frame = _read(pd, path, fmt, "latin-1", sep)
-            notes.append("not valid UTF-8: read as Latin-1")
+        if encoding is not None:  # Excel's "Unicode text" is UTF-16
+            sep = _csv_separator(path, encoding) if fmt == "csv" else None
+            frame = _read(pd, path, fmt, encoding, sep)
+            notes.append(f"read as {encoding.upper()} (the file starts with its mark)")
+        else:
+            try:
+                sep = _csv_separator(path, "utf-8") if fmt == "csv" else None
+                frame = _read(pd, path, fmt, "utf-8", sep)
+            except UnicodeDecodeError:
+                sep = _csv_separator(path, "latin-1") if fmt == "csv" else None
+                frame = _read(pd, path, fmt, "latin-1", sep)
+                notes.append("not valid UTF-8: read as Latin-1")
         if sep not in (None, ","):
             decimal = " (and decimal commas)" if sep == ";" else ""
             notes.append(f"columns separated by {sep!r}{decimal}, not commas")
