@@ -230,3 +230,16 @@ def test_a_utf16_file_with_its_mark_is_decoded(tmp_path, name):
     read = read_table(tmp_path / name)
     pd.testing.assert_frame_equal(read, frame)
     assert read.attrs["notes"][0] == "read as UTF-16 (the file starts with its mark)"
+
+
+def test_one_row_is_one_row_in_messages(capsys):
+    frame = _numbers(20).astype({"y": float})
+    frame.loc[3, "y"] = np.nan
+    with pytest.raises(DataFileError, match="1 row has no label in 'y'; fill it or"):
+        prepare_table(frame, "y")
+    assert (
+        "dropped 1 row without a label" in prepare_table(frame, "y", dropna=True).notes
+    )
+    frame.loc[3, "y"], frame.loc[5, "a"] = 0, np.inf
+    with pytest.raises(DataFileError, match="1 row has missing or infinite values"):
+        prepare_table(frame, "y")

@@ -162,6 +162,22 @@ def _check_not_broken_numeric(frame, column, path):
         )
 
 
+def _rows(n):
+    """``"1 row"`` or ``"3 rows"``."""
+    return "1 row" if n == 1 else f"{n} rows"
+
+
+def _rows_have(n):
+    """``"1 row has"`` or ``"3 rows have"``."""
+    return _rows(n) + (" has" if n == 1 else " have")
+
+
+def _fill_or_dropna(n):
+    if n == 1:
+        return "fill it or pass --dropna to drop that row"
+    return "fill them or pass --dropna to drop those rows"
+
+
 def _labels(frame, target, path, dropna, notes):
     series = frame[target]
     missing = series.isna().to_numpy()
@@ -170,10 +186,10 @@ def _labels(frame, target, path, dropna, notes):
     if missing.any():
         if not dropna:
             raise DataFileError(
-                f"{path}: {int(missing.sum())} rows have no label in {target!r}; "
-                "fill them or pass --dropna to drop those rows"
+                f"{path}: {_rows_have(int(missing.sum()))} no label in {target!r}; "
+                + _fill_or_dropna(int(missing.sum()))
             )
-        notes.append(f"dropped {int(missing.sum())} rows without a label")
+        notes.append(f"dropped {_rows(int(missing.sum()))} without a label")
     return missing
 
 
@@ -361,10 +377,10 @@ def _text_table(frame, target, texts, kinds, drop, dropna, notes, name, min_per_
         if not dropna:
             rows = _shorten((np.flatnonzero(empty) + 2).tolist(), 3)
             raise DataFileError(
-                f"{name}: {n_empty} rows have a missing or empty text (file lines "
-                f"{rows}); fill them or pass --dropna to drop those rows"
+                f"{name}: {_rows_have(n_empty)} a missing or empty text (file "
+                f"line{'s' if n_empty > 1 else ''} {rows}); " + _fill_or_dropna(n_empty)
             )
-        notes.append(f"dropped {int((empty & ~drop).sum())} rows with empty text")
+        notes.append(f"dropped {_rows(int((empty & ~drop).sum()))} with empty text")
     drop = drop | empty
     ignored = [
         c for c, k in kinds.items() if c not in texts and k not in ("words", "empty")
@@ -415,11 +431,11 @@ def _numeric_table(frame, target, kinds, drop, dropna, notes, name, min_per_clas
             worst = [c for c in numeric if not np.isfinite(values[c]).all()]
             if not dropna:
                 raise DataFileError(
-                    f"{name}: {n_bad} rows have missing or infinite values in "
-                    f"numeric columns ({_shorten(worst, 4)}); fill them or pass "
-                    "--dropna to drop those rows"
+                    f"{name}: {_rows_have(n_bad)} missing or infinite values in "
+                    f"numeric columns ({_shorten(worst, 4)}); " + _fill_or_dropna(n_bad)
                 )
-            notes.append(f"dropped {int((bad & ~drop).sum())} rows with missing values")
+            n_dropped = int((bad & ~drop).sum())
+            notes.append(f"dropped {_rows(n_dropped)} with missing values")
             drop = drop | bad
     if categorical:
         notes.append(
