@@ -243,3 +243,11 @@ def test_one_row_is_one_row_in_messages(capsys):
     frame.loc[3, "y"], frame.loc[5, "a"] = 0, np.inf
     with pytest.raises(DataFileError, match="1 row has missing or infinite values"):
         prepare_table(frame, "y")
+
+
+def test_an_inferrer_file_that_is_no_joblib_file_is_named_so(tmp_path, capsys):
+    _numbers().to_csv(tmp_path / "n.csv", index=False)
+    (tmp_path / "notes.joblib").write_text("hello")
+    argv = ["suggest", str(tmp_path / "n.csv"), "--target", "y", "--inferrer"]
+    line = _error_line([*argv, str(tmp_path / "notes.joblib")], capsys)
+    assert "notes.joblib: not a saved inferrer (a joblib file written by" in line

@@ -48,10 +48,14 @@ def load_inferrer(source):
             import joblib
 
             inferrer = joblib.load(where)
-    except Exception as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    except (ImportError, AttributeError) as exc:  # saved by another version
         raise DataFileError(
-            f"{where}: cannot load an inferrer from it: {first}"
+            f"{where}: cannot load an inferrer from it: {_first_line(exc)}"
+        ) from None
+    except Exception as exc:  # not a pickle: a CSV, a text file, ...
+        raise DataFileError(
+            f"{where}: not a saved inferrer (a joblib file written by skfti fit "
+            f"--output, or its .json); reading it failed: {_first_line(exc)}"
         ) from None
     if not isinstance(inferrer, ArchitectureInferrer):
         raise DataFileError(
@@ -62,6 +66,10 @@ def load_inferrer(source):
     except NotFittedError:
         raise DataFileError(f"{where}: the inferrer in it is not fitted") from None
     return inferrer
+
+
+def _first_line(exc):
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def describe_source(source, inferrer):
