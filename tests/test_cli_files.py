@@ -251,3 +251,12 @@ def test_an_inferrer_file_that_is_no_joblib_file_is_named_so(tmp_path, capsys):
     argv = ["suggest", str(tmp_path / "n.csv"), "--target", "y", "--inferrer"]
     line = _error_line([*argv, str(tmp_path / "notes.joblib")], capsys)
     assert "notes.joblib: not a saved inferrer (a joblib file written by" in line
+
+
+def test_a_wrong_format_hints_at_the_separator(tmp_path, capsys):
+    _numbers().to_csv(tmp_path / "n.csv", index=False)
+    argv = ["suggest", str(tmp_path / "n.csv"), "--target", "y", "--format", "tsv"]
+    assert _error_line(argv, capsys).endswith(
+        "columns: a,b,c,y (one column, whose name holds commas: is the file "
+        "separated by commas? check --format)"
+    )

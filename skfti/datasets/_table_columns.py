@@ -239,6 +239,19 @@ def _label_array(series):
     return y
 
 
+def _separator_hint(columns):
+    """A hint when the file was split at the wrong separator (one column)."""
+    if len(columns) != 1:
+        return ""
+    for sep, label in ((",", "commas"), (";", "semicolons"), ("\t", "tabs")):
+        if sep in columns[0]:
+            return (
+                f" (one column, whose name holds {label}: is the file separated "
+                f"by {label}? check --format)"
+            )
+    return ""
+
+
 def prepare_table(
     frame,
     target,
@@ -284,6 +297,7 @@ def prepare_table(
     if target not in columns:
         raise DataFileError(
             f"{name}: no target column {target!r}; columns: {_shorten(columns, 12)}"
+            + _separator_hint(columns)
         )
     drop = _labels(frame, target, name, dropna, notes)
     kinds = _kinds(frame, target, max_categories)
