@@ -168,6 +168,7 @@ def cmd_populate(args):
 
 
 def cmd_fit(args):
+    from skfti.cli._notes import warnings_as_notes
     from skfti.cli._outputs import check_output_path
     from skfti.cli._populate import feature_map, save_inferrer
     from skfti.cli._stores import recorded_experiments
@@ -181,7 +182,8 @@ def cmd_fit(args):
     inferrer = _inferrer(space, args).set_params(
         verbose=0 if args.quiet else 1, feature_map=feature_map(kind, args.seed)
     )
-    inferrer.fit(tasks, experiments)
+    with warnings_as_notes("skfti fit"):
+        inferrer.fit(tasks, experiments)
     save_inferrer(inferrer, args.output, tasks, settings)
     print(f"value network fitted on {len(tasks)} tasks, saved to {args.output}")
 

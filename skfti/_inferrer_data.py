@@ -78,7 +78,8 @@ def normalize_scores(scores):
 def check_experiments(tasks, experiments, space):
     """Encodings and per-task normalized scores; warn where nothing ranks.
 
-    Called by ``fit`` itself: the warnings point at ``fit``'s caller.
+    Called by ``fit`` itself: the warnings point at ``fit``'s caller, past
+    scikit-learn's ``_fit_context`` wrapper around ``fit`` (stacklevel 4).
     """
     U, V, flat = [], [], []
     for task, pair in zip(tasks, experiments, strict=True):
@@ -93,14 +94,14 @@ def check_experiments(tasks, experiments, space):
             "of architectures to learn, and the value network learns a "
             "constant. Check the population (did the children train?).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     elif flat:
         warnings.warn(
             f"The experiments of {len(flat)} task(s) have equal scores (no "
             f"ranking to learn): {flat[:5]}",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return U, V
 

@@ -265,3 +265,35 @@ def test_options_without_effect_are_refused(options, expected, tmp_path, capsys)
     file = [] if "--task" in options else [str(data), "--target", "y"]
     status, err = _status_and_error(["suggest", *file, *options], capsys)
     assert status == 2 and err.count("\n") == 1 and expected in err
+
+
+def test_fit_shows_the_library_warning_as_one_note(tmp_path, capsys):
+    """A population whose children all scored the same: ``skfti fit`` says so
+    in one line on stderr, not in Python's two-line warning."""
+    from skfti import ArchitectureEncoding, ExperimentStore, SearchSpace
+    from skfti.child_recipe import check_settings
+    from skfti.datasets import load_task_file
+
+    files = []
+    for i in range(2):
+        files.append(str(tmp_path / f"t{i}.csv"))
+        rows = "".join(f"{j},{(j * (i + 2)) % 7},{j % 2}\n" for j in range(40))
+        (tmp_path / f"t{i}.csv").write_text("a,b,y\n" + rows)
+    store, space = str(tmp_path / "s.sqlite"), SearchSpace()
+    settings = check_settings({}, text=False)  # the defaults, for numeric data
+    with ExperimentStore(store, search_space=space) as opened:
+        for path in files:
+            task = load_task_file(path, "y")
+            opened.add_task(task)
+            for seed in range(4):
+                encoding = ArchitectureEncoding.random_one_hot(space, seed)
+                opened.record(
+                    task, encoding, seed=seed, settings=settings, val_accuracy=0.5
+                )
+    argv = ["fit", "--data", *files, "--target", "y", "--store", store]
+    output = ["--output", str(tmp_path / "m.joblib"), "--vn-steps", "5", "-q"]
+    capsys.readouterr()
+    assert main([*argv, *output]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("skfti fit: note: Every task's experiments have equal")
+    assert err.count("\n") == 1 and "UserWarning" not in err

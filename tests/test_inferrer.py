@@ -325,3 +325,15 @@ def test_scores_that_do_not_rise_with_accuracy_are_left_raw():
             np.random.RandomState(0),
         )
     assert scale is None and reference is None
+
+
+def test_the_equal_scores_warning_points_at_the_callers_line():
+    from skfti.datasets import make_task_family
+
+    tasks = make_task_family(2, n_samples=60, n_features=8, random_state=0)
+    space = SearchSpace(n_layers=2, widths=(8, 16))
+    U = [ArchitectureEncoding.random_one_hot(space, i).to_vector() for i in range(4)]
+    inferrer = ArchitectureInferrer(search_space=space, n_steps=5, random_state=0)
+    with pytest.warns(UserWarning, match="equal scores") as record:
+        inferrer.fit(tasks, [(U, np.full(4, 0.5))] * 2)
+    assert [w.filename for w in record] == [__file__]
