@@ -219,3 +219,13 @@ def test_the_showcase_says_text_v1_was_pretrained_on_its_task():
         assert "`wordnet-4way-00`" in text, path
         assert "all 400 of its texts, with their labels, were in" in text, path
         assert '"On a corpus no model has seen"' in text, path
+
+
+def test_tabular_v1_suggests_for_constant_data_without_warnings():
+    import warnings
+
+    inferrer = skfti.pretrained.load("tabular-v1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "invalid value" from PCA
+        encoding = inferrer.suggest(np.ones((10, 3)), [0, 1] * 5)
+    assert encoding.describe().startswith("input | ")

@@ -110,9 +110,12 @@ class TabularFeatureMap(
             # loading a text model (whose views import this module) never uses.
             from sklearn.decomposition import PCA
 
-            self.pca_ = PCA(
-                n_components=n_components, whiten=True, random_state=rng
-            ).fit(Z)
+            # Constant data (every column's variance 0) divides 0 by 0 in the
+            # explained-variance ratio: harmless, transform maps it to zeros.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self.pca_ = PCA(
+                    n_components=n_components, whiten=True, random_state=rng
+                ).fit(Z)
             self.n_components_ = n_components
         else:
             self.weights_ = rng.normal(
@@ -140,7 +143,8 @@ class TabularFeatureMap(
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         Z = self.scaler_.transform(X)
         if self.pca_ is not None:
-            projected = self.pca_.transform(Z)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                projected = self.pca_.transform(Z)
             # Components with zero variance give NaN when whitened.
             projected = np.nan_to_num(projected, nan=0.0, posinf=0.0, neginf=0.0)
             out = np.zeros((X.shape[0], self.output_dim), dtype=projected.dtype)
