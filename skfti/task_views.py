@@ -220,6 +220,19 @@ def standardize_features(X):
     return np.where(constant, 0.0, centered / np.where(constant, 1.0, std))
 
 
+def _check_not_a_column_of_texts(X):
+    """Raise, naming the case, if ``X`` is a table of one column of texts."""
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or shape[1] != 1 or shape[0] == 0:
+        return
+    first = X.iloc[0, 0] if hasattr(X, "iloc") else np.asarray(X)[0, 0]
+    if isinstance(first, str):
+        raise ValueError(
+            f"X is a table of one column of texts (shape {tuple(shape)}); pass the "
+            "texts as a 1-D sequence, e.g. df['text'] or X[:, 0]"
+        )
+
+
 def task_features(
     X, search_space, *, embedding_modules=None, feature_map=None, embed=True
 ):
@@ -254,14 +267,21 @@ def task_features(
     Raises
     ------
     ValueError
-        For sparse ``X``, texts mixed with other entries, 0 samples, a shape
-        that is not 2-D, NaN or infinity; before any embedding.
+        For sparse ``X``, texts mixed with other entries, texts that are all
+        empty, a table of one text column (pass the texts as a 1-D
+        sequence), 0 samples, a shape that is not 2-D, NaN or infinity;
+        before any embedding.
     """
     if sparse.issparse(X):
         raise ValueError(
             "Dense data is required: X is a scipy sparse matrix; pass X.toarray()"
         )
     if is_text(X):  # raises for texts mixed with None or numbers
+        if not any(str(text).strip() for text in X):
+            raise ValueError(
+                f"X holds {len(X)} texts, all empty or blank: there is nothing "
+                "to describe the task with"
+            )
         if not embed:
             return None
         views = embed_views(X, search_space, modules=embedding_modules, stack=True)
@@ -269,6 +289,7 @@ def task_features(
     try:
         features = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
+        _check_not_a_column_of_texts(X)
         raise ValueError(
             f"X must be a 2-D numeric array or a list of str: {exc}"
         ) from exc

@@ -229,3 +229,15 @@ def test_tabular_v1_suggests_for_constant_data_without_warnings():
         warnings.simplefilter("error")  # numpy's "invalid value" from PCA
         encoding = inferrer.suggest(np.ones((10, 3)), [0, 1] * 5)
     assert encoding.describe().startswith("input | ")
+
+
+def test_text_v1_names_a_table_of_texts_and_refuses_empty_texts():
+    import pandas as pd
+
+    inferrer = skfti.pretrained.load("text-v1")
+    table = pd.DataFrame({"text": ["a good film", "a bad film"] * 5})
+    for X in (table, table.to_numpy()):
+        with pytest.raises(ValueError, match="pass the texts as a 1-D sequence"):
+            inferrer.suggest(X, [0, 1] * 5)
+    with pytest.raises(ValueError, match="X holds 10 texts, all empty or blank"):
+        inferrer.suggest(["", " "] * 5, [0, 1] * 5)
