@@ -260,3 +260,12 @@ def test_a_wrong_format_hints_at_the_separator(tmp_path, capsys):
         "columns: a,b,c,y (one column, whose name holds commas: is the file "
         "separated by commas? check --format)"
     )
+
+
+def test_a_file_named_parquet_that_is_not_parquet_is_named_so(tmp_path, capsys):
+    _texts(5).to_csv(tmp_path / "rows.parquet", index=False)
+    with pytest.raises(DataFileError, match="not a Parquet file .*PAR1"):
+        read_table(tmp_path / "rows.parquet")
+    assert main(["suggest", str(tmp_path / "rows.parquet"), "--target", "label"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--format csv" in err

@@ -115,6 +115,13 @@ def _read(pd, path, fmt, encoding, sep=None):
         extra="data",
         install="pyarrow",
     )
+    if Path(path).suffix.lower() not in _COMPRESSION:
+        with open(path, "rb") as stream:
+            if stream.read(4) != b"PAR1":
+                raise ValueError(
+                    "not a Parquet file (it does not start with Parquet's mark "
+                    "PAR1); for another format, pass --format csv|tsv|jsonl"
+                )
     return pd.read_parquet(path)
 
 
