@@ -18,7 +18,11 @@ from skfti._tf import single_thread_worker
 from skfti.child_recipe import RECIPE_SETTINGS
 from skfti.relaxed_ffnn import RelaxedFFNNClassifier
 from skfti.task import is_text
-from skfti.task_views import check_text_views, embedding_modules
+from skfti.task_views import (
+    check_not_a_column_of_texts,
+    check_text_views,
+    embedding_modules,
+)
 
 __all__ = ["InferredArchitectureClassifier"]
 
@@ -33,19 +37,6 @@ def _fit_candidate(child, X, y, parent_pid):
 
 _FEATURE_NAMES = "X (has|does not have valid) feature names"
 """sklearn's warnings on feature names (validate_data), by their message."""
-
-
-def _check_not_a_column_of_texts(X):
-    """Texts come as a 1-D sequence; a table of one text column is named."""
-    shape = getattr(X, "shape", None)
-    if shape is None or len(shape) != 2 or shape[1] != 1 or shape[0] == 0:
-        return
-    first = X.iloc[0, 0] if hasattr(X, "iloc") else np.asarray(X)[0, 0]
-    if isinstance(first, str):
-        raise ValueError(
-            f"X is a table of one column of texts (shape {tuple(shape)}); pass the "
-            "texts as a 1-D sequence, e.g. df['text'] or X[:, 0]"
-        )
 
 
 class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
@@ -264,7 +255,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         seed = rng.randint(_SEED_MAX)
         text = is_text(X)
         if not text:
-            _check_not_a_column_of_texts(X)
+            check_not_a_column_of_texts(X)
         inferrer = self._inferrer(text)
         self._check_kind(inferrer, text)
         child = self._child(inferrer, text, seed)

@@ -18,6 +18,7 @@ from skfti.embeddings._concat import SEPARATOR
 from skfti.task import is_text
 
 __all__ = [
+    "check_not_a_column_of_texts",
     "check_numeric_views",
     "check_text_views",
     "check_texts",
@@ -220,7 +221,7 @@ def standardize_features(X):
     return np.where(constant, 0.0, centered / np.where(constant, 1.0, std))
 
 
-def _check_not_a_column_of_texts(X):
+def check_not_a_column_of_texts(X):
     """Raise, naming the case, if ``X`` is a table of one column of texts."""
     shape = getattr(X, "shape", None)
     if shape is None or len(shape) != 2 or shape[1] != 1 or shape[0] == 0:
@@ -289,7 +290,7 @@ def task_features(
     try:
         features = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        _check_not_a_column_of_texts(X)
+        check_not_a_column_of_texts(X)
         raise ValueError(
             f"X must be a 2-D numeric array or a list of str: {exc}"
         ) from exc
