@@ -14,6 +14,16 @@ from skfti.datasets import DataFileError
 _HINT = "run skfti populate with the same --data (or --family) and settings first"
 
 
+def _parsed(location):
+    """``(scheme, path)`` of a store location; a bad one is a DataFileError."""
+    from skfti.store._location import parse_location
+
+    try:
+        return parse_location(location)
+    except (TypeError, ValueError) as exc:
+        raise DataFileError(str(exc)) from None
+
+
 def recorded_experiments(location, tasks, search_space, settings):
     """Each task's stored ``(encodings, scores)`` (``store.experiments``).
 
@@ -22,12 +32,8 @@ def recorded_experiments(location, tasks, search_space, settings):
     no experiments with these settings.
     """
     from skfti.store import ExperimentStore
-    from skfti.store._location import parse_location
 
-    try:
-        scheme, path = parse_location(location)
-    except (TypeError, ValueError) as exc:
-        raise DataFileError(str(exc)) from None
+    scheme, path = _parsed(location)
     if scheme == "sqlite":
         if not os.path.exists(path):
             raise DataFileError(f"{path}: no such store; {_HINT}")
@@ -58,12 +64,9 @@ def check_store_to_write(location):
     changed here.
     """
     from skfti.store import STORE_BACKENDS, ExperimentStore
-    from skfti.store._location import no_backend, parse_location
+    from skfti.store._location import no_backend
 
-    try:
-        scheme, path = parse_location(location)
-    except (TypeError, ValueError) as exc:
-        raise DataFileError(str(exc)) from None
+    scheme, path = _parsed(location)
     if scheme not in STORE_BACKENDS:
         raise DataFileError(str(no_backend(scheme, location)))
     if scheme != "sqlite" or not os.path.exists(path):
