@@ -34,3 +34,43 @@ def task_family_population(tmp_path_factory):
     with ExperimentStore(path) as store:
         experiments = store.experiments(tasks)
     return tasks, experiments, space
+
+
+# -- the experiment store tests (tests/test_store_*.py) -----------------------------
+@pytest.fixture(scope="module")
+def tasks():
+    from skfti.datasets import make_task_family
+
+    return make_task_family(3, n_samples=60, n_features=4, random_state=0)
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+def make_store(request, tmp_path):
+    """A factory of empty stores of one backend."""
+    from store_testing import SPACE, MemoryStore
+
+    from skfti.store import ExperimentStore
+
+    opened = []
+
+    def make(search_space=SPACE, name="s"):
+        if request.param == "sqlite":
+            store = ExperimentStore(
+                tmp_path / f"{name}.sqlite", search_space=search_space
+            )
+        else:
+            store = MemoryStore(search_space=search_space)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(make_store, tasks):
+    store = make_store()
+    for task in tasks:
+        store.add_task(task)
+    return store
