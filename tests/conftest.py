@@ -74,3 +74,23 @@ def store(make_store, tasks):
     for task in tasks:
         store.add_task(task)
     return store
+
+
+@pytest.fixture
+def path(tmp_path):
+    """Where the SQLite tests make their store file."""
+    return tmp_path / "experiments.sqlite"
+
+
+@pytest.fixture
+def sqlite_store(path, tasks):
+    """An SQLite store at ``path`` holding ``tasks`` (``store`` is of any backend)."""
+    from store_testing import SPACE
+
+    from skfti.store import ExperimentStore
+
+    store = ExperimentStore(path, search_space=SPACE)
+    for task in tasks:
+        store.add_task(task)
+    yield store
+    store.close()

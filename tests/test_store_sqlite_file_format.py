@@ -1,22 +1,14 @@
-"""The SQLite backend: file format, migrations, safety checks, processes."""
+"""The SQLite backend's file: its format, its migrations, files that are no store."""
 
-import copy
 import json
-import multiprocessing
 import os
-import pickle
 import sqlite3
-import tempfile
-import threading
 
 import pytest
+from store_testing import SETTINGS, SPACE, _u
 
-from skfti import ArchitectureEncoding, SearchSpace
-from skfti.datasets import make_task_family
+from skfti import SearchSpace
 from skfti.store import SCHEMA_VERSION, ExperimentStore, _schema, resolve_store
-
-SPACE = SearchSpace(n_layers=2, widths=(8, 16))
-SETTINGS = {"epochs": 3, "batch_size": 16}
 
 # The layout of schema version 1, as skfti 0.1.0.dev0 wrote it before version 2.
 V1_SCHEMA = (
@@ -42,10 +34,6 @@ FROM experiments AS e JOIN tasks AS t ON t.id = e.task_id""",
 )
 
 
-def _u(i, space=SPACE):
-    return ArchitectureEncoding.random_one_hot(space, random_state=i)
-
-
 def _tables(path):
     con = sqlite3.connect(path)
     try:
@@ -65,26 +53,6 @@ def _columns(path, table):
         con.close()
 
 
-@pytest.fixture(scope="module")
-def tasks():
-    return make_task_family(3, n_samples=60, n_features=4, random_state=0)
-
-
-@pytest.fixture
-def path(tmp_path):
-    return tmp_path / "experiments.sqlite"
-
-
-@pytest.fixture
-def store(path, tasks):
-    store = ExperimentStore(path, search_space=SPACE)
-    for task in tasks:
-        store.add_task(task)
-    yield store
-    store.close()
-
-
-# -- file format ---------------------------------------------------------------------
 def test_new_store_has_schema_wal_and_meta(path):
     store = ExperimentStore(path, search_space=SPACE)
     assert _tables(path) >= {"meta", "tasks", "experiments", "experiment_results"}
@@ -118,8 +86,8 @@ def test_reopen_existing_store_keeps_data(path, tasks):
     reopened.close()
 
 
-def test_view_joins_task_names_and_new_columns(store, tasks, path):
-    store.record(
+def test_view_joins_task_names_and_new_columns(sqlite_store, tasks, path):
+    sqlite_store.record(
         tasks[2], _u(0), seed=0, settings=SETTINGS, val_accuracy=0.5, n_epochs=4
     )
     con = sqlite3.connect(path)
@@ -295,219 +263,3 @@ def test_foreign_meta_table_is_refused(path):
     with pytest.raises(ValueError, match="application='other'"):
         ExperimentStore(path)
     assert _tables(path) == {"meta"}
-
-
-# -- read-only places ---------------------------------------------------------------
-def _run_unprivileged(func, *args):
-    """Run ``func(*args)`` without root's right to ignore file permissions.
-
-    As root, in a forked child that switches to the user ``nobody``; as
-    another user, in this process. Returns ``(exception type, message)`` or
-    ``(None, result)``.
-    """
-
-    def call():
-        try:
-            return None, func(*args)
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            return type(exc).__name__, str(exc)
-
-    if os.geteuid() != 0:
-        return call()
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-
-    def child():
-        os.setgid(65534)
-        os.setuid(65534)
-        queue.put(call())
-
-    process = context.Process(target=child)
-    process.start()
-    result = queue.get(timeout=60)
-    process.join(timeout=60)
-    return result
-
-
-def _open_store(path):
-    with ExperimentStore(path) as store:
-        return store.count()
-
-
-def _check_writable(path):
-    with ExperimentStore(path) as store:
-        count = store.count()  # reading works
-        store.check_writable()
-        return count
-
-
-@pytest.fixture
-def shared_dir():
-    # Under /tmp, not tmp_path: the user nobody must be able to reach it.
-    directory = tempfile.mkdtemp()
-    os.chmod(directory, 0o755)
-    yield directory
-    os.chmod(directory, 0o755)
-    for name in os.listdir(directory):
-        os.remove(os.path.join(directory, name))
-    os.rmdir(directory)
-
-
-def _filled_store(directory, tasks):
-    path = os.path.join(directory, "experiments.sqlite")
-    with ExperimentStore(path, search_space=SPACE) as store:
-        store.add_task(tasks[0])
-        store.record(tasks[0], _u(0), seed=0, settings=SETTINGS, val_accuracy=0.5)
-    assert os.listdir(directory) == ["experiments.sqlite"]  # WAL checkpointed
-    return path
-
-
-def test_wal_store_in_read_only_directory_is_not_called_damaged(shared_dir, tasks):
-    path = _filled_store(shared_dir, tasks)
-    before = open(path, "rb").read()
-    if os.geteuid() != 0:
-        os.chmod(shared_dir, 0o555)
-    kind, message = _run_unprivileged(_open_store, path)
-    assert kind == "PermissionError", message
-    assert "not an SQLite database" not in message
-    assert f"its directory {shared_dir} is read-only" in message
-    assert "intact" in message and path in message
-    assert open(path, "rb").read() == before
-
-
-def test_check_writable_on_read_only_file(shared_dir, tasks):
-    path = _filled_store(shared_dir, tasks)
-    os.chmod(path, 0o444)
-    os.chmod(shared_dir, 0o777)  # the directory is writable, the file is not
-    kind, message = _run_unprivileged(_check_writable, path)
-    assert kind == "PermissionError", message
-    assert f"the file {path} is read-only" in message and "intact" in message
-    os.chmod(path, 0o644)
-    assert ExperimentStore(path).count() == 1
-
-
-class _ReadOnlyStore(ExperimentStore):
-    """Opens its file with SQLite's ``mode=ro``, as a read-only mount would."""
-
-    def _connect(self):
-        return sqlite3.connect(
-            f"file:{self.path}?mode=ro",
-            uri=True,
-            isolation_level=None,
-            check_same_thread=False,
-        )
-
-
-def test_check_writable_refuses_a_read_only_connection(path, tasks):
-    ExperimentStore(path, search_space=SPACE).close()
-    store = _ReadOnlyStore(path)  # works even as root
-    assert store.count() == 0
-    with pytest.raises(PermissionError, match="cannot write to the experiment"):
-        store.check_writable()
-    with pytest.raises(PermissionError, match="intact"):
-        store.add_task(tasks[0])  # any write says so, not a raw sqlite3 error
-    store.close()
-    ExperimentStore(path).check_writable()  # the file itself is fine
-
-
-# -- pickling and processes ---------------------------------------------------------
-def _write_from_process(store, task_name, first_seed, n, barrier, queue):
-    # Runs in a spawned process: the store arrives pickled, without connection.
-    barrier.wait(timeout=60)  # both processes write at the same time
-    inserted = 0
-    for i in range(n):
-        inserted += store.record(
-            task_name, _u(i), seed=first_seed + i, settings=SETTINGS, val_accuracy=0.5
-        )
-    queue.put(inserted)
-    store.close()
-
-
-def test_pickled_store_reconnects(store, tasks):
-    store.record(tasks[0], _u(0), seed=0, settings=SETTINGS, val_accuracy=0.5)
-    payload = pickle.dumps(store)  # works while store holds an open connection
-    assert b"sqlite3" not in payload
-    clone = pickle.loads(payload)
-    assert clone.path == store.path
-    assert clone._con is None  # lazily reconnected
-    assert clone.count() == 1
-    assert clone.record(tasks[0], _u(1), seed=0, settings=SETTINGS, val_accuracy=0.6)
-    assert store.count() == 2
-    copied = copy.deepcopy(store)
-    assert copied.count() == 2
-    copied.close()
-    clone.close()
-
-
-def test_close_and_reuse(path, tasks):
-    with ExperimentStore(path, search_space=SPACE) as store:
-        store.add_task(tasks[0])
-    assert store._con is None
-    assert store.task_names() == [tasks[0].name]  # reopens
-    store.close()
-
-
-@pytest.mark.parametrize("overlap", [False, True], ids=["disjoint", "overlapping"])
-def test_two_processes_count_what_they_insert(store, tasks, overlap):
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(2)
-    queue = context.Queue()
-    first_seeds = [0, 0] if overlap else [0, 40]
-    processes = [
-        context.Process(
-            target=_write_from_process,
-            args=(store, tasks[0].name, first, 40, barrier, queue),
-        )
-        for first in first_seeds
-    ]
-    for process in processes:
-        process.start()
-    inserted = [queue.get(timeout=120) for _ in processes]
-    for process in processes:
-        process.join(timeout=120)
-    assert [process.exitcode for process in processes] == [0, 0]
-    n_rows = 40 if overlap else 80
-    assert store.count() == n_rows
-    assert sum(inserted) == n_rows  # not 2 x 40 when they overlap
-    assert store.integrity_check() == "ok"
-
-
-def test_threads_share_one_store(store, tasks):
-    def write(first_seed):
-        for i in range(25):
-            store.record(
-                tasks[1],
-                _u(i),
-                seed=first_seed + i,
-                settings=SETTINGS,
-                val_accuracy=0.5,
-            )
-
-    threads = [threading.Thread(target=write, args=(25 * t,)) for t in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert store.count(tasks[1]) == 100
-    assert len(store.done(tasks[1], SETTINGS)) == 100
-
-
-def test_two_handles_on_one_file_count_inserted_rows(path, tasks):
-    first = ExperimentStore(path, search_space=SPACE)
-    second = ExperimentStore(path)
-    first.add_task(tasks[0])
-    rows = [
-        dict(
-            task_name=tasks[0].name,
-            encoding=_u(i),
-            seed=i,
-            settings=SETTINGS,
-            val_accuracy=0.5,
-        )
-        for i in range(20)
-    ]
-    assert first.record_many(rows[:12]) == 12
-    assert second.record_many(rows) == 8
-    assert second.count() == 20
-    first.close()
-    second.close()
