@@ -51,6 +51,8 @@ VARIANTS = {
     "none / ranking": {"meta_features": "none", "loss": "ranking"},
     "both / ranking": {"meta_features": "both", "loss": "ranking"},
     "precomputed / ranking": {"meta_features": "precomputed", "loss": "ranking"},
+    "precomputed / mse": {"meta_features": "precomputed", "loss": "mse"},
+    "both / mse": {"meta_features": "both", "loss": "mse"},
     # learned from minus the validation log-loss, ranked against the accuracy
     "none / ranking, log-loss": {
         "meta_features": "none",
