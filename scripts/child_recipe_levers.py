@@ -3,7 +3,10 @@
 The 35 text tasks by default; ``--family tabular`` runs the 39 KEEL tasks,
 where only random one-hot children (``--n-random``) apply (the named
 architectures are text ones); ``--family debian`` the 12 tasks of the unseen
-corpus (``scripts/unseen_corpus.py``) in the shipped ``text-v1``'s space.
+corpus (``scripts/unseen_corpus.py``) in the shipped ``text-v1``'s space;
+``--family text-large`` and ``debian-large`` larger tasks of the same
+sources (:data:`LARGE`: 2,000-4,000 rows instead of 400-1,000), for how
+the recipe and the suggestions fare as a data set grows.
 
 Each variant of the recipe trains the same architectures (fixed ones, and
 optionally random one-hot ones) with the same seeds on every task's training
@@ -22,7 +25,9 @@ A variant is the default recipe (skfti.child_recipe.RECIPE_SETTINGS) with
 its keys replaced (``dropout``, ``refit``, ...); ``"base"`` with
 ``dropout 0`` and ``refit false`` is the previous default. Keys of
 ``TRIAL_LEVERS`` go to ``train_network``; ``"tfidf_block"`` appends a
-TF-IDF of the texts to the network's input.
+TF-IDF of the texts to the network's input. ``--archs`` may also name
+:data:`BASELINES` (LogisticRegression, MLPClassifier on the standardized
+concatenation of the views, variant ``"-"``, one row per seed).
 """
 
 import argparse
@@ -60,6 +65,17 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
     "cat-relu128-128-tanh32": (CONCAT, [(128, "relu"), (128, "relu"), (32, "tanh")]),
 }
 
+
+BASELINES = ("LogisticRegression", "MLPClassifier")
+"""scikit-learn classifiers on the same features, for reference."""
+
+LARGE = {
+    "text-large": "WordNet 4-way, 800 glosses per class (10 tasks); fortunes "
+    "4-way, 500 quotes per class (5 tasks); the five review tasks at up to "
+    "4,000 rows",
+    "debian-large": "Debian 4-way, 800 descriptions per class (8 tasks)",
+}
+"""Larger tasks than the pretraining ones (400-1,000 rows)."""
 
 TRIAL_LEVERS = ("ema_momentum", "input_dropout", "label_smoothing", "mixup_alpha")
 """Keyword arguments of ``train_network`` tried before they are settings."""
@@ -103,8 +119,40 @@ def encoding(space, arch_name, task_name):
     return ArchitectureEncoding(s, alpha, beta, gamma)
 
 
+def run_baseline(task_name, data, space, name, seed):
+    """A scikit-learn classifier on the standardized views side by side."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    views, y, (train, val, test), _, _ = data
+    X = views[space.views.index(CONCAT)]
+    model = {
+        "LogisticRegression": LogisticRegression(max_iter=1000),
+        "MLPClassifier": MLPClassifier(random_state=seed),
+    }[name]
+    start = time.perf_counter()
+    model = make_pipeline(StandardScaler(), model).fit(X[train], y[train])
+    pv, pt = model.predict_proba(X[val]), model.predict_proba(X[test])
+    return {
+        "task": task_name,
+        "arch": name,
+        "variant": "-",
+        "seed": seed,
+        "val": float(np.mean(pv.argmax(1) == y[val])),
+        "test": float(np.mean(pt.argmax(1) == y[test])),
+        "pv": pv.tolist(),
+        "pt": pt.tolist(),
+        "epochs": 0,
+        "time": time.perf_counter() - start,
+    }
+
+
 def run(task_name, data, space, arch_name, variant, seed):
     """Train one child as the classifier would; validation and test scores."""
+    if arch_name in BASELINES:
+        return run_baseline(task_name, data, space, arch_name, seed)
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     from skfti.child_architecture import ChildArchitecture
@@ -157,12 +205,26 @@ def collection(family="text"):
     """
     from skfti.population import task_data
 
-    if family == "debian":
+    if family in ("debian", "debian-large", "text-large"):
         import skfti.pretrained
-        from skfti.datasets import load_debian_package_tasks
+        from skfti.datasets import (
+            load_debian_package_tasks,
+            load_fortune_tasks,
+            load_review_tasks,
+            load_wordnet_tasks,
+        )
 
         space = skfti.pretrained.load("text-v1").search_space_
-        tasks = load_debian_package_tasks(12, n_samples_per_class=200, random_state=0)
+        if family == "debian":
+            tasks = load_debian_package_tasks(12, n_samples_per_class=200)
+        elif family == "debian-large":
+            tasks = load_debian_package_tasks(8, n_samples_per_class=800)
+        else:
+            tasks = (
+                load_wordnet_tasks(10, n_classes=4, n_samples_per_class=800)
+                + load_fortune_tasks(5, n_samples_per_class=500)
+                + load_review_tasks(max_samples=4000)
+            )
     else:
         tasks, space = pretraining_collection(family, 0)
     return (
@@ -216,7 +278,9 @@ def main():
     parser.add_argument("--n-random", type=int, default=0, help="random one-hot archs")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(
-        "--family", choices=("text", "tabular", "debian"), default="text"
+        "--family",
+        choices=("text", "tabular", "debian", *LARGE),
+        default="text",
     )
     parser.add_argument("--table", action="store_true")
     args = parser.parse_args()
@@ -229,8 +293,11 @@ def main():
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = []
     for task in tasks:
+        for arch in (a for a in archs if a in BASELINES):
+            for seed in seeds:
+                jobs.append((task.name, arch, {"name": "-"}, seed))
         for variant in variants:
-            for arch in archs:
+            for arch in (a for a in archs if a not in BASELINES):
                 for seed in seeds:
                     jobs.append((task.name, arch, variant, seed))
             for k in range(args.n_random):
