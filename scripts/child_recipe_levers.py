@@ -74,6 +74,8 @@ LARGE = {
     "4-way, 500 quotes per class (5 tasks); the five review tasks at up to "
     "4,000 rows",
     "debian-large": "Debian 4-way, 800 descriptions per class (8 tasks)",
+    "text-xl": "WordNet 4-way, 3,000 glosses per class (5 tasks); the five "
+    "review tasks whole (5,000-19,000 rows)",
 }
 """Larger tasks than the pretraining ones (400-1,000 rows)."""
 
@@ -205,7 +207,7 @@ def collection(family="text"):
     """
     from skfti.population import task_data
 
-    if family in ("debian", "debian-large", "text-large"):
+    if family in ("debian", *LARGE):
         import skfti.pretrained
         from skfti.datasets import (
             load_debian_package_tasks,
@@ -219,6 +221,10 @@ def collection(family="text"):
             tasks = load_debian_package_tasks(12, n_samples_per_class=200)
         elif family == "debian-large":
             tasks = load_debian_package_tasks(8, n_samples_per_class=800)
+        elif family == "text-xl":
+            tasks = load_wordnet_tasks(
+                5, n_classes=4, n_samples_per_class=3000
+            ) + load_review_tasks(max_samples=None)
         else:
             tasks = (
                 load_wordnet_tasks(10, n_classes=4, n_samples_per_class=800)
