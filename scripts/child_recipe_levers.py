@@ -4,8 +4,8 @@ The 35 text tasks by default; ``--family tabular`` runs the 39 KEEL tasks,
 where only random one-hot children (``--n-random``) apply (the named
 architectures are text ones); ``--family debian`` the 12 tasks of the unseen
 corpus (``scripts/unseen_corpus.py``) in the shipped ``text-v1``'s space;
-``--family text-large`` and ``debian-large`` larger tasks of the same
-sources (:data:`LARGE`: 2,000-4,000 rows instead of 400-1,000), for how
+``text-large``, ``debian-large`` and ``text-xl`` larger tasks of the same
+sources (:data:`LARGE`: 2,000-19,000 rows instead of 400-1,000), for how
 the recipe and the suggestions fare as a data set grows.
 
 Each variant of the recipe trains the same architectures (fixed ones, and
@@ -69,15 +69,9 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
 BASELINES = ("LogisticRegression", "MLPClassifier")
 """scikit-learn classifiers on the same features, for reference."""
 
-LARGE = {
-    "text-large": "WordNet 4-way, 800 glosses per class (10 tasks); fortunes "
-    "4-way, 500 quotes per class (5 tasks); the five review tasks at up to "
-    "4,000 rows",
-    "debian-large": "Debian 4-way, 800 descriptions per class (8 tasks)",
-    "text-xl": "WordNet 4-way, 3,000 glosses per class (5 tasks); the five "
-    "review tasks whole (5,000-19,000 rows)",
-}
-"""Larger tasks than the pretraining ones (400-1,000 rows)."""
+LARGE = ("text-large", "debian-large", "text-xl")
+"""Families of larger tasks than the pretraining ones (400-1,000 rows);
+:func:`text_tasks` says what each holds."""
 
 TRIAL_LEVERS = ("ema_momentum", "input_dropout", "label_smoothing", "mixup_alpha")
 """Keyword arguments of ``train_network`` tried before they are settings."""
@@ -199,38 +193,54 @@ def run(task_name, data, space, arch_name, variant, seed):
     }
 
 
+def text_tasks(family):
+    """The text tasks of a family that is not the pretraining collection.
+
+    ``"debian"``: 12 Debian 4-way tasks, 200 descriptions per class (800
+    rows). ``"debian-large"``: 8 such tasks, 800 per class (3,200 rows).
+    ``"text-large"``: WordNet 4-way, 800 glosses per class (10 tasks);
+    fortunes 4-way, 500 quotes per class (5 tasks); the five review tasks at
+    up to 4,000 rows. ``"text-xl"``: WordNet 4-way, 3,000 glosses per class
+    (5 tasks of 12,000 rows); the five review tasks whole (5,000-19,000).
+    """
+    from skfti.datasets import (
+        load_debian_package_tasks,
+        load_fortune_tasks,
+        load_review_tasks,
+        load_wordnet_tasks,
+    )
+
+    if family == "debian":
+        return load_debian_package_tasks(12, n_samples_per_class=200)
+    if family == "debian-large":
+        return load_debian_package_tasks(8, n_samples_per_class=800)
+    if family == "text-large":
+        return (
+            load_wordnet_tasks(10, n_classes=4, n_samples_per_class=800)
+            + load_fortune_tasks(5, n_samples_per_class=500)
+            + load_review_tasks(max_samples=4000)
+        )
+    if family == "text-xl":
+        return load_wordnet_tasks(
+            5, n_classes=4, n_samples_per_class=3000
+        ) + load_review_tasks(max_samples=None)
+    raise ValueError(f"unknown family {family!r}")
+
+
 def collection(family="text"):
     """The tasks and their space, with each task's data and texts.
 
-    ``"debian"``: the unseen corpus of ``scripts/unseen_corpus.py`` in the
-    space of the shipped ``text-v1``; otherwise the pretraining tasks.
+    ``"debian"`` (the unseen corpus of ``scripts/unseen_corpus.py``) and the
+    larger families (:func:`text_tasks`) in the space of the shipped
+    ``text-v1``; otherwise the pretraining tasks.
     """
     from skfti.population import task_data
 
     if family in ("debian", *LARGE):
         import skfti.pretrained
-        from skfti.datasets import (
-            load_debian_package_tasks,
-            load_fortune_tasks,
-            load_review_tasks,
-            load_wordnet_tasks,
-        )
 
         space = skfti.pretrained.load("text-v1").search_space_
-        if family == "debian":
-            tasks = load_debian_package_tasks(12, n_samples_per_class=200)
-        elif family == "debian-large":
-            tasks = load_debian_package_tasks(8, n_samples_per_class=800)
-        elif family == "text-xl":
-            tasks = load_wordnet_tasks(
-                5, n_classes=4, n_samples_per_class=3000
-            ) + load_review_tasks(max_samples=None)
-        else:
-            tasks = (
-                load_wordnet_tasks(10, n_classes=4, n_samples_per_class=800)
-                + load_fortune_tasks(5, n_samples_per_class=500)
-                + load_review_tasks(max_samples=4000)
-            )
+        tasks = text_tasks(family)
     else:
         tasks, space = pretraining_collection(family, 0)
     return (
