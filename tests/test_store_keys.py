@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from store_testing import SPACE, _u
 
 from skfti import ArchitectureEncoding, SearchSpace
 from skfti.store import (
@@ -16,12 +17,6 @@ from skfti.store import (
     resolve_store,
     settings_hash,
 )
-
-SPACE = SearchSpace(n_layers=2, widths=(8, 16))
-
-
-def _u(i, space=SPACE):
-    return ArchitectureEncoding.random_one_hot(space, random_state=i)
 
 
 def test_keys_are_stable():
