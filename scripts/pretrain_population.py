@@ -43,12 +43,14 @@ TEXT_SPACE_VIEWS = TEXT_VIEWS + ("+".join(TEXT_VIEWS),)
 """The three text views, and all three side by side."""
 
 POPULATION_SETTINGS = {
-    "text": check_settings({"refit": False}, text=True),
-    "tabular": check_settings({"refit": False}, text=False),
+    "text": check_settings({"refit": False, "tol": 0.0}, text=True),
+    "tabular": check_settings({"refit": False, "tol": 0.0}, text=False),
 }
 """What the pretraining children of each collection train with: the default
 recipe without the refit (so for numeric data without dropout: the recipe's
-``dropout="auto"``)."""
+``dropout="auto"``), and early stopping with ``tol=0``, the rule of every
+child stored before the recipe had ``tol`` (2026-12-03): the populations
+keep one rule (:func:`adopt_legacy_children` adopts the stored ones)."""
 
 
 def pretraining_text_tasks(random_state=0):

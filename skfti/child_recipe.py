@@ -10,11 +10,14 @@ The recipe (measured in docs/results.md, "Child recipe"): inputs
 standardized per view on the training data; Adam with decoupled weight decay
 (AdamW); dropout on the input of every dense layer; at most ``epochs``
 passes, stopped when the loss on a held-out fraction of the training data
-has not improved for ``n_iter_no_change`` epochs, and the weights of the best
-epoch restored; then (``refit``) a fresh network trained on all the training
+has not improved by at least ``tol`` for ``n_iter_no_change`` epochs (as
+scikit-learn's ``MLPClassifier``), and the weights of the best epoch
+restored; then (``refit``) a fresh network trained on all the training
 data, held-out rows included, for as long as early stopping chose
 (:func:`refit_epochs`).
 """
+
+from numbers import Real
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -43,6 +46,7 @@ RECIPE_SETTINGS = {
     "weight_decay": 1e-4,
     "dropout": "auto",
     "n_iter_no_change": 10,
+    "tol": 1e-4,
     "validation_fraction": 0.1,
     "refit": True,
     "standardize": True,
@@ -66,16 +70,19 @@ PAPER_SETTINGS = {
     "weight_decay": 0.0,
     "dropout": 0.0,
     "n_iter_no_change": None,
+    "tol": 0.0,
     "validation_fraction": None,
     "refit": False,
     "standardize": False,
 }
 """Section 5.1 of the paper: Adam 1e-4, 20 epochs, no stopping rule."""
 
-LEGACY_SETTINGS = {"dropout": 0.0, "refit": False}
+LEGACY_SETTINGS = {"dropout": 0.0, "refit": False, "tol": 0.0}
 """Settings added to the recipe after children were first stored, each with
 the value that children stored before it trained with (skfti before
-2026-11-29 had neither dropout nor the refit). Ten random children stored
+2026-11-29 had neither dropout nor the refit; before 2026-12-03 any lower
+validation loss, however slightly lower, counted as an improvement for early
+stopping: ``tol=0``). Ten random children stored
 without these keys, retrained with ``dropout=0.0, refit=False``, reproduce
 their accuracies and epochs exactly (docs/results.md, "The pretrained
 tabular model")."""
@@ -131,6 +138,10 @@ def check_settings(settings, *, text=None):
         if patience < 1:
             raise ValueError(f"n_iter_no_change must be >= 1, got {patience!r}")
         out["n_iter_no_change"] = int(patience)
+    tol = out["tol"]
+    if isinstance(tol, bool) or not isinstance(tol, Real) or not tol >= 0:
+        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
+    out["tol"] = float(tol)
     fraction = out["validation_fraction"]
     if fraction is not None:
         if not 0.0 <= fraction < 1.0:

@@ -8,13 +8,12 @@ network of a structure (:meth:`ChildArchitecture.structure_key`): all
 relaxed children of a search space share one, whatever their encodings.
 
 A whole epoch runs as one in-graph loop; XLA never compiles the loop itself
-(its CPU loops are slow). Measured here (2,000 x 256 inputs, 20 epochs,
-batch 32): for relaxed networks, compute-bound, an XLA-compiled step inside
-the loop runs an epoch in 0.36-0.45 s against 0.59 s for the plain graph,
-after a one-off compilation of about 6 s that later children of the same
-structure reuse; for the small discrete networks, compiling (1.5 s) costs
-more than training (0.5 s), so they run the plain graph. A small LRU cache
-keeps recent graphs, so a long population run does not grow without bound.
+(its CPU loops are slow). An XLA-compiled step inside the loop runs a relaxed
+network's epoch in 0.36-0.45 s against 0.59 s for the plain graph (2,000 x 256
+inputs, batch 32), after a compilation of about 6 s that later children of
+the same structure reuse; small discrete networks, for which compiling costs
+more than training, run the plain graph. A small LRU cache keeps recent
+graphs, so a long population run does not grow without bound.
 """
 
 import functools
@@ -329,6 +328,7 @@ class ChildNetwork:
         dropout=0.0,
         validation=None,
         n_iter_no_change=None,
+        tol=0.0,
         callback=None,
         jit_compile=None,
         ema_momentum=None,
@@ -343,20 +343,18 @@ class ChildNetwork:
         ``rng`` a ``RandomState`` that draws each epoch's shuffle. With
         ``validation=(views, y)``, the validation loss and accuracy are
         recorded after each epoch; with ``n_iter_no_change`` as well,
-        training stops once the validation loss has not improved for that
-        many epochs and the weights of the best epoch are restored.
+        training stops once the validation loss has not fallen by more than
+        ``tol`` below its best for that many epochs (scikit-learn's rule),
+        and the weights of the epoch of lowest loss are restored.
 
-        The history holds ``loss`` (mean training loss per epoch),
-        ``val_loss`` and ``val_accuracy`` (when validating), ``time``
-        (seconds per epoch) and ``best_epoch`` (0-based index of the epoch
-        whose weights are kept).
+        The history holds ``loss`` (mean training loss per epoch), ``val_loss``
+        and ``val_accuracy`` (when validating), ``time`` (seconds per epoch)
+        and ``best_epoch`` (0-based, the epoch whose weights are kept).
 
         ``jit_compile=None`` compiles the step with XLA for relaxed networks
         trained on at least :data:`JIT_MIN_ROWS` rows, where the faster epochs
-        repay the compilation (seconds per batch shape); below that, and for
-        discrete networks, the plain graph is faster overall
-        (``benchmarks/bench_relaxed_fit.py``). Both train the same function;
-        with dropout, XLA draws other masks from the same seeds.
+        repay the compilation (``benchmarks/bench_relaxed_fit.py``). Both
+        train the same function; with dropout, XLA draws other masks.
 
         With ``ema_momentum`` (Keras' ``use_ema``), an exponential moving
         average of the weights is kept after every step; it is what the
@@ -388,7 +386,7 @@ class ChildNetwork:
         if validation is not None:
             history.update(val_loss=[], val_accuracy=[])
             val_y = np.asarray(validation[1])
-        best = (np.inf, -1, None)  # loss, epoch, weights
+        best, stall = (np.inf, -1, None), 0  # (loss, epoch, weights); stalled epochs
         # Dropout masks (and mixup) draw their seed only when there is some,
         # so training without keeps the shuffles of earlier versions.
         draws = _any_rate(dropout) or options.mixup_alpha
@@ -406,14 +404,17 @@ class ChildNetwork:
                 )
             if validation is not None:
                 proba = self.predict_proba(validation[0], params=averages)
-                history["val_loss"].append(mean_log_loss(proba, val_y))
+                val_loss = mean_log_loss(proba, val_y)
+                history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(float(np.mean(proba.argmax(1) == val_y)))
-                if n_iter_no_change is not None and history["val_loss"][-1] < best[0]:
-                    kept = averages or self.params
-                    best = (history["val_loss"][-1], epoch, [p.numpy() for p in kept])
+                if n_iter_no_change is not None:  # MLPClassifier's rule with tol
+                    stall = stall + 1 if val_loss >= best[0] - tol else 0
+                    if val_loss < best[0]:
+                        kept = averages or self.params
+                        best = (val_loss, epoch, [p.numpy() for p in kept])
             if callback is not None:
                 callback(epoch, history)
-            if best[2] is not None and epoch - best[1] >= n_iter_no_change:
+            if best[2] is not None and stall >= n_iter_no_change:
                 break
         history["best_epoch"] = len(history["loss"]) - 1
         if best[2] is None and averages:
@@ -439,6 +440,7 @@ def train_network(
     standardize=False,
     validation=None,
     n_iter_no_change=None,
+    tol=0.0,
     refit=False,
     callback=None,
     jit_compile=None,
@@ -446,12 +448,11 @@ def train_network(
 ):
     """Draw initial weights for ``arch`` from ``rng`` and train; the one recipe.
 
-    :class:`~skfti.RelaxedFFNNClassifier`, the population workers and
-    :class:`~skfti.InferredArchitectureClassifier` train children through this
-    function (with :mod:`skfti.child_recipe`'s settings), so a child of the
-    population is exactly the classifier with the same encoding, settings
-    and seed. With ``standardize``, every view is standardized with the
-    training data's mean and standard deviation (kept by the network).
+    Every child trains through it (the classifiers and the population
+    workers, :mod:`skfti.child_recipe`), so a child of the population is the
+    classifier with the same encoding, settings and seed. With
+    ``standardize``, every view is standardized with the training data's
+    mean and standard deviation (kept by the network).
 
     With ``refit`` and a ``validation`` pair held out of the training data,
     once early stopping has chosen its epoch a fresh network (new initial
@@ -478,6 +479,7 @@ def train_network(
             dropout=dropout,
             validation=validation,
             n_iter_no_change=n_iter_no_change,
+            tol=tol,
             callback=callback,
             jit_compile=jit_compile,
             **levers,

@@ -90,6 +90,9 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         data 1.5-1.7 points; :data:`skfti.child_recipe.AUTO_DROPOUT`).
     n_iter_no_change : int or None, default=10
         Early-stopping patience of each child on the held-out data.
+    tol : float, default=1e-4
+        The least decrease of the held-out loss that counts as an
+        improvement for ``n_iter_no_change``.
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out for early stopping and for
         ``combine="best"``: the same rows for every candidate with
@@ -186,6 +189,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
                 "weight_decay",
                 "dropout",
                 "n_iter_no_change",
+                "tol",
                 "validation_fraction",
                 "refit",
             )
@@ -208,6 +212,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         weight_decay=RECIPE_SETTINGS["weight_decay"],
         dropout=RECIPE_SETTINGS["dropout"],
         n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
+        tol=RECIPE_SETTINGS["tol"],
         validation_fraction=RECIPE_SETTINGS["validation_fraction"],
         refit=RECIPE_SETTINGS["refit"],
         n_jobs=None,
@@ -224,6 +229,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.dropout = dropout
         self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.validation_fraction = validation_fraction
         self.refit = refit
         self.n_jobs = n_jobs
@@ -354,6 +360,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
             weight_decay=self.weight_decay,
             dropout=self.dropout,
             n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
             validation_fraction=self.validation_fraction,
             refit=self.refit,
             random_state=seed,

@@ -178,6 +178,7 @@ def _fit_child(arch, views, y, train, seed, settings, **levers):
         dropout=settings["dropout"],
         standardize=settings["standardize"],
         n_iter_no_change=settings["n_iter_no_change"] if validation else None,
+        tol=settings["tol"],
         refit=settings["refit"],
         validation=validation,
         rng=rng,
@@ -223,6 +224,7 @@ def generate_population(
     weight_decay=RECIPE_SETTINGS["weight_decay"],
     dropout=RECIPE_SETTINGS["dropout"],
     n_iter_no_change=RECIPE_SETTINGS["n_iter_no_change"],
+    tol=RECIPE_SETTINGS["tol"],
     validation_fraction=RECIPE_SETTINGS["validation_fraction"],
     refit=RECIPE_SETTINGS["refit"],
     standardize=RECIPE_SETTINGS["standardize"],
@@ -275,6 +277,10 @@ def generate_population(
         Stop a child when the loss on its hold-out has not improved for this
         many epochs, keeping the best epoch's weights. ``None`` trains
         ``epochs`` epochs.
+    tol : float, default=1e-4
+        The least decrease of the hold-out loss that counts as an
+        improvement for ``n_iter_no_change``. Children recorded before this
+        setting existed trained with 0 (:data:`skfti.child_recipe.LEGACY_SETTINGS`).
     validation_fraction : float or None, default=0.1
         Fraction of each task's *training* split held out for early stopping.
         The stored validation score is measured on the task's validation
@@ -327,6 +333,7 @@ def generate_population(
             "weight_decay": weight_decay,
             "dropout": dropout,
             "n_iter_no_change": n_iter_no_change,
+            "tol": tol,
             "validation_fraction": validation_fraction,
             "refit": refit,
             "standardize": standardize,

@@ -42,7 +42,7 @@ def test_settings_recorded_before_a_key_take_its_legacy_value():
     today = check_settings({}, text=True)
     recorded = {k: v for k, v in today.items() if k not in LEGACY_SETTINGS}
     completed = complete_legacy_settings(recorded)
-    assert completed == {**today, "dropout": 0.0, "refit": False}
+    assert completed == {**today, "dropout": 0.0, "refit": False, "tol": 0.0}
     assert completed != check_settings(recorded, text=True)  # not today's defaults
     # keys that were recorded keep their values
     assert complete_legacy_settings(today) == today
@@ -58,6 +58,8 @@ def test_settings_recorded_before_a_key_take_its_legacy_value():
         ({"learning_rate": 0}, "learning_rate"),
         ({"weight_decay": -1}, "weight_decay"),
         ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"tol": -1e-4}, "tol"),
+        ({"tol": "small"}, "tol"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"dropout": 1.0}, "dropout"),
         ({"dropout": -0.1}, "dropout"),

@@ -4,7 +4,7 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_blobs, make_classification
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -297,13 +297,39 @@ def test_early_stopping_keeps_the_best_epoch(data):
     )
     clf.fit(X[:100], y[:100], validation_data=(X[100:], y[100:]))
     history = clf.history_
-    best = history["best_epoch"]
-    assert best == int(np.argmin(history["val_loss"]))
+    best, val = history["best_epoch"], history["val_loss"]
+    assert best == int(np.argmin(val))
     assert clf.n_iter_ == len(history["loss"]) < clf.epochs
-    assert clf.n_iter_ == best + 1 + 3  # stopped 3 epochs after the best
+    # stopped 3 epochs after the last epoch that gained more than tol
+    last = clf.n_iter_ - 1 - 3
+    assert val[last] < min(val[:last]) - clf.tol
+    assert all(val[i] >= min(val[:i]) - clf.tol for i in range(last + 1, len(val)))
     proba = clf.predict_proba(X[100:])
     loss = -np.mean(np.log(proba[np.arange(50), y[100:]]))
     assert loss == pytest.approx(history["val_loss"][best], rel=1e-5)
+
+
+def test_a_perfect_fit_stops_once_the_loss_gains_less_than_tol():
+    # Separable data: the validation loss creeps towards zero. Counting any
+    # decrease as progress (tol=0, the rule of children stored before tol)
+    # trains every epoch; the default tol stops as MLPClassifier does.
+    X, y = make_blobs(120, centers=[[-5] * 4, [5] * 4], random_state=0)
+    fits = {
+        tol: RelaxedFFNNClassifier(
+            one_hot(1), epochs=60, learning_rate=1e-2, tol=tol, random_state=0
+        ).fit(X, y)  # one tanh-32 layer
+        for tol in (0.0, RelaxedFFNNClassifier().tol)
+    }
+    assert fits[0.0].n_iter_ == 60
+    stopped = fits[RelaxedFFNNClassifier().tol]
+    assert stopped.n_iter_ < 40
+    assert stopped.score(X, y) == fits[0.0].score(X, y) == 1.0
+    val_loss = stopped.history_["val_loss"]
+    best = stopped.history_["best_epoch"]
+    assert val_loss[best] == min(val_loss)  # the lowest loss's weights are kept
+    # each of the last 10 epochs gained less than tol on the best before it
+    n = len(val_loss)
+    assert all(val_loss[i] >= min(val_loss[:i]) - stopped.tol for i in range(n - 10, n))
 
 
 def test_without_validation_every_epoch_runs(data):

@@ -55,6 +55,7 @@ _CLASSIFIER_SETTINGS = (
     "weight_decay",
     "dropout",
     "n_iter_no_change",
+    "tol",
     "validation_fraction",
     "refit",
 )
