@@ -29,6 +29,7 @@ def _settings(args, tasks):
         "weight_decay": args.weight_decay,
         "dropout": args.dropout,
         "n_iter_no_change": args.patience,
+        "tol": args.tol,
         "refit": args.refit,
     }
     try:

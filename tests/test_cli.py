@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -168,6 +169,18 @@ def test_a_store_that_is_not_a_population_is_one_line(command, tmp_path, capsys)
         bad = [command, *SMALL, "--output", str(tmp_path / "no" / "m.joblib")]
         assert main([*bad, "--store", other]) == 2
         assert "the folder" in capsys.readouterr().err
+
+
+def test_child_settings_reach_the_store(tmp_path):
+    from skfti import ExperimentStore
+
+    store = str(tmp_path / "s.sqlite")
+    populate = ["populate", *SMALL[:-2], "--n-tasks", "2", "--n-architectures", "1"]
+    assert main([*populate, "--n-jobs", "1", "--store", store, "--tol", "0"]) == 0
+    with ExperimentStore(store) as opened:
+        (settings,) = {json.dumps(r["settings"]) for r in opened.to_records()}
+    assert json.loads(settings)["tol"] == 0.0
+    assert json.loads(settings)["n_iter_no_change"] == 10
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):

@@ -54,6 +54,13 @@ def _child_args(parser):
         help="early-stopping patience in epochs (default %(default)s)",
     )
     parser.add_argument(
+        "--tol",
+        type=float,
+        default=R["tol"],
+        help="least fall of the hold-out loss that counts as progress for "
+        "--patience (default %(default)s; 0 is the pretraining populations' rule)",
+    )
+    parser.add_argument(
         "--refit",
         action=argparse.BooleanOptionalAction,
         default=R["refit"],
