@@ -10,9 +10,9 @@ The recipe (measured in docs/results.md, "Child recipe"): inputs
 standardized per view on the training data; Adam with decoupled weight decay
 (AdamW); dropout on the input of every dense layer; at most ``epochs``
 passes, stopped when the loss on a held-out fraction of the training data
-has not improved by at least ``tol`` for ``n_iter_no_change`` epochs (as
-scikit-learn's ``MLPClassifier``), and the weights of the best epoch
-restored; then (``refit``) a fresh network trained on all the training
+has not fallen more than ``tol`` below its best for ``n_iter_no_change``
+epochs (as scikit-learn's ``MLPClassifier``), and the weights of the best
+epoch restored; then (``refit``) a fresh network trained on all the training
 data, held-out rows included, for as long as early stopping chose
 (:func:`refit_epochs`).
 """

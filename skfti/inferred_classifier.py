@@ -91,8 +91,8 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     n_iter_no_change : int or None, default=10
         Early-stopping patience of each child on the held-out data.
     tol : float, default=1e-4
-        The least decrease of the held-out loss that counts as an
-        improvement for ``n_iter_no_change``.
+        An epoch counts as an improvement for ``n_iter_no_change`` only if
+        the held-out loss falls more than ``tol`` below its best.
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out for early stopping and for
         ``combine="best"``: the same rows for every candidate with

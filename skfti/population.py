@@ -278,9 +278,10 @@ def generate_population(
         many epochs, keeping the best epoch's weights. ``None`` trains
         ``epochs`` epochs.
     tol : float, default=1e-4
-        The least decrease of the hold-out loss that counts as an
-        improvement for ``n_iter_no_change``. Children recorded before this
-        setting existed trained with 0 (:data:`skfti.child_recipe.LEGACY_SETTINGS`).
+        An epoch counts as an improvement for ``n_iter_no_change`` only if
+        the hold-out loss falls more than ``tol`` below its best. Children
+        stored before this setting existed trained with 0
+        (:data:`skfti.child_recipe.LEGACY_SETTINGS`).
     validation_fraction : float or None, default=0.1
         Fraction of each task's *training* split held out for early stopping.
         The stored validation score is measured on the task's validation

@@ -88,10 +88,11 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         and restore the weights of the best epoch. ``None`` trains ``epochs``
         epochs (as does having no validation data).
     tol : float, default=1e-4
-        The least decrease of the validation loss that counts as an
-        improvement for ``n_iter_no_change`` (as ``MLPClassifier``'s
-        ``tol``). With 0, a network that fits its data perfectly keeps
-        "improving" as its loss creeps towards zero and trains every epoch.
+        An epoch counts as an improvement for ``n_iter_no_change`` only if
+        the validation loss falls more than ``tol`` below its best (as
+        ``MLPClassifier``'s ``tol``). With 0, a network that fits its data
+        perfectly keeps "improving" as its loss creeps towards zero and
+        trains every epoch.
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out (stratified when possible) for
         early stopping and ``history_["val_loss"]`` / ``["val_accuracy"]``.
