@@ -69,6 +69,25 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
 BASELINES = ("LogisticRegression", "MLPClassifier")
 """scikit-learn classifiers on the same features, for reference."""
 
+
+def view_baselines(seed):
+    """The :data:`BASELINES` of every table, on standardized features:
+    ``LogisticRegression(max_iter=1000)`` and ``MLPClassifier(random_state=seed)``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return {
+        "LogisticRegression": make_pipeline(
+            StandardScaler(), LogisticRegression(max_iter=1000)
+        ),
+        "MLPClassifier": make_pipeline(
+            StandardScaler(), MLPClassifier(random_state=seed)
+        ),
+    }
+
+
 LARGE = ("text-large", "debian-large", "text-xl")
 """Families of larger tasks than the pretraining ones (400-1,000 rows);
 :func:`text_tasks` says what each holds."""
@@ -117,19 +136,10 @@ def encoding(space, arch_name, task_name):
 
 def run_baseline(task_name, data, space, name, seed):
     """A scikit-learn classifier on the standardized views side by side."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     views, y, (train, val, test), _, _ = data
     X = views[space.views.index(CONCAT)]
-    model = {
-        "LogisticRegression": LogisticRegression(max_iter=1000),
-        "MLPClassifier": MLPClassifier(random_state=seed),
-    }[name]
     start = time.perf_counter()
-    model = make_pipeline(StandardScaler(), model).fit(X[train], y[train])
+    model = view_baselines(seed)[name].fit(X[train], y[train])
     pv, pt = model.predict_proba(X[val]), model.predict_proba(X[test])
     return {
         "task": task_name,

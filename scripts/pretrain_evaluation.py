@@ -116,26 +116,21 @@ def held_out_spearman(collection, tasks, by_score, params, seed=0):
 
 
 def baselines(task, X):
+    from child_recipe_levers import view_baselines
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     tr, te = task.train_index_, task.test_index_
-    out = {}
-    models = [
-        ("LogisticRegression", LogisticRegression(max_iter=1000)),
-        ("MLPClassifier", MLPClassifier(random_state=0)),
-    ]
+    models = view_baselines(0)
     if not task.is_text:
-        models.append(
-            ("HistGradientBoosting", HistGradientBoostingClassifier(random_state=0))
+        models["HistGradientBoosting"] = make_pipeline(
+            StandardScaler(), HistGradientBoostingClassifier(random_state=0)
         )
-    for name, model in models:
-        pipe = make_pipeline(StandardScaler(), model).fit(X[tr], task.y[tr])
-        out[name] = float(pipe.score(X[te], task.y[te]))
-    return out
+    return {
+        name: float(model.fit(X[tr], task.y[tr]).score(X[te], task.y[te]))
+        for name, model in models.items()
+    }
 
 
 def search_winners(records, k, n_draws, seed=0):

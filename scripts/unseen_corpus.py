@@ -87,10 +87,7 @@ def ours(task, seed):
 
 def baselines(task, seed):
     """LogisticRegression and MLPClassifier on the views, TF-IDF + LinearSVC."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from child_recipe_levers import view_baselines
 
     import skfti.pretrained
     from skfti.task_views import embed_views
@@ -101,11 +98,8 @@ def baselines(task, seed):
         for split in ("train", *SPLITS)
     }
     out = []
-    for name, model in (
-        ("LogisticRegression", LogisticRegression(max_iter=1000)),
-        ("MLPClassifier", MLPClassifier(random_state=seed)),
-    ):
-        model = make_pipeline(StandardScaler(), model).fit(X["train"], task.y_train)
+    for name, model in view_baselines(seed).items():
+        model.fit(X["train"], task.y_train)
         out.append((name, _scores(model, task, X)))
     svc = tfidf_baselines()["TF-IDF (1-2 grams, sublinear) + LinearSVC"]
     svc.fit(list(task.X_train), task.y_train)
