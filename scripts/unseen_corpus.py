@@ -1,7 +1,9 @@
-"""The shipped text model on a corpus it has never seen: Debian packages.
+"""The shipped text model on corpora it has never seen: Debian, FOLDOC.
 
 Tasks: ``load_debian_package_tasks`` (k-way sections of the packages'
-one-line descriptions; no model of the project saw them). The shipped
+one-line descriptions) or, with ``--corpus foldoc``, ``load_foldoc_tasks``
+(k-way subjects of the Free On-line Dictionary of Computing's definitions);
+no model of the project saw either. The shipped
 ``text-v1`` suggests for each task as a user would get it
 (``InferredArchitectureClassifier``, default recipe): "1 child" is the first
 favourite (``estimators_[0]``, the child of ``n_candidates=1`` with the same
@@ -20,6 +22,8 @@ already there are skipped); ``--table`` prints the tables.
 
     python scripts/unseen_corpus.py results/unseen.jsonl --seeds 0,1,2
     python scripts/unseen_corpus.py results/unseen.jsonl --table
+    python scripts/unseen_corpus.py results/foldoc.jsonl --corpus foldoc \
+        --n-per-class 100
 """
 
 import argparse
@@ -43,12 +47,15 @@ FIXED = "cat-relu256"
 SPLITS = ("val", "test")
 
 
-def tasks(n_tasks, n_per_class):
-    from skfti.datasets._debian import load_debian_package_tasks
+CORPORA = ("debian", "foldoc")
 
-    return load_debian_package_tasks(
-        n_tasks, n_samples_per_class=n_per_class, random_state=0
-    )
+
+def tasks(n_tasks, n_per_class, corpus="debian"):
+    """The unseen corpus's tasks: Debian package sections or FOLDOC subjects."""
+    from skfti.datasets import load_debian_package_tasks, load_foldoc_tasks
+
+    load = {"debian": load_debian_package_tasks, "foldoc": load_foldoc_tasks}[corpus]
+    return load(n_tasks, n_samples_per_class=n_per_class, random_state=0)
 
 
 def _texts(task):
@@ -232,6 +239,7 @@ def main():
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--n-tasks", type=int, default=12)
     parser.add_argument("--n-per-class", type=int, default=200)
+    parser.add_argument("--corpus", choices=CORPORA, default="debian")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--no-random-search", action="store_true")
     parser.add_argument("--table", action="store_true")
@@ -246,7 +254,7 @@ def main():
             for r in map(json.loads, open(args.output))
         }
     jobs = []
-    for task in tasks(args.n_tasks, args.n_per_class):
+    for task in tasks(args.n_tasks, args.n_per_class, args.corpus):
         for seed in (int(s) for s in args.seeds.split(",")):
             if (task.name, seed, "ours, 1 child") not in done:
                 jobs.append((ours, task, seed))

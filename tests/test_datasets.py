@@ -1,3 +1,5 @@
+import gzip
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from skfti.datasets import (
     list_tabular_tasks,
     load_debian_package_tasks,
     load_family,
+    load_foldoc_tasks,
     load_fortune_tasks,
     load_review_tasks,
     load_tabular_tasks,
@@ -273,6 +276,68 @@ def test_debian_tasks_from_a_packages_file(tmp_path):
     empty.write_text("Package: a\nSection: libs\nDescription: a library\n")
     with pytest.raises(MissingDataSourceError, match="packages_file"):
         load_debian_package_tasks(packages_file=str(empty))
+
+
+_FOLDOC_ENTRY = """{term}
+
+   <{subject}> The {term} is a {{{subject}}} thing,
+   defined here.
+
+   A second paragraph that is not read.
+
+   (2001-01-01)
+
+"""
+
+
+def _foldoc_file(tmp_path, n=12):
+    entries = ["00-database-short\n\n   <introduction> FOLDOC.\n\n"]
+    for subject in ("networking", "database", "web"):
+        entries += [_FOLDOC_ENTRY.format(term=f"{subject}{i}", subject=subject)
+                    for i in range(n)]  # fmt: skip
+    entries.append(_FOLDOC_ENTRY.format(term="both", subject="networking, web"))
+    path = tmp_path / "foldoc.dict.dz"
+    with gzip.open(path, "wt", encoding="utf-8") as stream:
+        stream.write("".join(entries))
+    return str(path)
+
+
+def test_foldoc_tasks_from_a_dictionary_file(tmp_path):
+    from skfti.datasets._foldoc import load_foldoc_definitions
+
+    path = _foldoc_file(tmp_path)
+    texts, subjects = load_foldoc_definitions(path)
+    # the first paragraph only, the tag and the cross-reference braces dropped
+    assert ("The networking3 is a networking thing, defined here.", "networking") in (
+        set(zip(texts, subjects, strict=True))
+    )
+    assert "networking, web" not in subjects  # several subjects: left out
+    assert set(subjects) == {"introduction", "networking", "database", "web"}
+    tasks = load_foldoc_tasks(
+        2, n_classes=2, n_samples_per_class=10, dictionary_file=path
+    )
+    assert [t.name for t in tasks] == ["foldoc-2way-00", "foldoc-2way-01"]
+    for task in tasks:
+        assert task.is_text and task.n_samples == 20
+        assert set(task.classes) <= {"networking", "database", "web"}
+    with pytest.raises(ValueError, match="only 3 foldoc classes have >= 10"):
+        load_foldoc_tasks(n_classes=4, n_samples_per_class=10, dictionary_file=path)
+    with pytest.raises(MissingDataSourceError, match="dict-foldoc"):
+        load_foldoc_tasks(dictionary_file=str(tmp_path / "missing.dict.dz"))
+    untagged = tmp_path / "foldoc.dict"
+    untagged.write_text("term\n\n   A definition without a subject.\n")
+    with pytest.raises(MissingDataSourceError, match="no tagged definition"):
+        load_foldoc_tasks(dictionary_file=str(untagged))
+
+
+def test_foldoc_tasks_of_this_system():
+    tasks = _load_or_skip(load_foldoc_tasks, n_tasks=3)
+    assert len(tasks) == 3
+    for task in tasks:
+        assert task.n_classes == 4 and task.n_samples == 400
+        assert task.name.startswith("foldoc-4way-")
+        # the subject tag is not left in the texts
+        assert not any(text.startswith("<") for text in task.X)
 
 
 def test_debian_tasks_of_this_system():

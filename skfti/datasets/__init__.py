@@ -18,6 +18,7 @@ from skfti.datasets._files import (
     load_task_file,
     read_table,
 )
+from skfti.datasets._foldoc import load_foldoc_tasks
 from skfti.datasets._fortunes import load_fortune_tasks
 from skfti.datasets._reviews import load_review_tasks
 from skfti.datasets._synthetic import make_task_family
@@ -34,6 +35,7 @@ __all__ = [
     "load_debian_package_tasks",
     "load_family",
     "list_tabular_tasks",
+    "load_foldoc_tasks",
     "load_fortune_tasks",
     "load_review_tasks",
     "load_task_file",
