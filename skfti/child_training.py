@@ -1,29 +1,27 @@
-"""TensorFlow graphs that train and run a child network.
+"""Train and run a child network: weights, early stopping, the refit.
 
-Imported lazily (it imports TensorFlow). The forward pass follows Eq. 4 of
-the paper with the base layers of a parametrized layer fused into one matmul.
-Weights, Adam's moments and the mixing weights (alpha, beta, gamma) are
-arguments of the graphs, not captured, so one traced graph serves every
-network of a structure (:meth:`ChildArchitecture.structure_key`): all
-relaxed children of a search space share one, whatever their encodings.
-
-A whole epoch runs as one in-graph loop; XLA never compiles the loop itself
-(its CPU loops are slow). An XLA-compiled step inside the loop runs a relaxed
-network's epoch in 0.36-0.45 s against 0.59 s for the plain graph (2,000 x 256
-inputs, batch 32), after a compilation of about 6 s that later children of
-the same structure reuse; small discrete networks, for which compiling costs
-more than training, run the plain graph. A small LRU cache keeps recent
-graphs, so a long population run does not grow without bound.
+Imported lazily (it imports TensorFlow). :class:`ChildNetwork` holds a
+network's weights and runs the graphs of :mod:`skfti._child_graphs` (one
+traced graph per structure, shared by every network of it);
+:func:`train_network` is the child recipe around it (standardized views, a
+hold-out for early stopping, the refit). An XLA-compiled step runs a relaxed
+network's epoch in 0.36-0.45 s against 0.59 s for the plain graph (2,000 x
+256 inputs, batch 32), after a compilation of about 6 s that later children
+of the same structure reuse; small discrete networks, for which compiling
+costs more than training, run the plain graph.
 """
 
-import functools
 import time
-from collections import OrderedDict
-from typing import NamedTuple
 
 import numpy as np
 
-from skfti._adam import apply_adam
+from skfti._child_graphs import (
+    StepOptions,
+    any_rate,
+    cached,
+    graph_epoch,
+    predict_graph,
+)
 from skfti._seeds import SEED_MAX as _SEED_MAX
 from skfti._tf import import_tensorflow
 from skfti.child_architecture import init_weights
@@ -33,206 +31,8 @@ tf = import_tensorflow()
 
 __all__ = ["ChildNetwork", "train_network"]
 
-_ACTIVATIONS = {
-    "relu": tf.nn.relu,
-    "tanh": tf.tanh,
-    "sigmoid": tf.sigmoid,
-    "elu": tf.nn.elu,
-    "selu": tf.nn.selu,
-    "gelu": tf.nn.gelu,
-    "linear": tf.identity,
-}
-_CACHE_SIZE = 16
-_GRAPHS = OrderedDict()
 JIT_MIN_ROWS = 2048
 """Relaxed networks train with an XLA-compiled step from this many rows on."""
-
-
-class _StepOptions(NamedTuple):
-    """What a training step's graph is built with (hashable, a cache key)."""
-
-    dropout: object  # a rate, or (first layer's input rate, other layers' rate)
-    ema: float
-    label_smoothing: float
-    mixup_alpha: float
-
-
-def _cached(key, build):
-    """LRU cache of compiled graphs, keyed by structure."""
-    if key in _GRAPHS:
-        _GRAPHS.move_to_end(key)
-        return _GRAPHS[key]
-    fn = _GRAPHS[key] = build()
-    while len(_GRAPHS) > _CACHE_SIZE:
-        _GRAPHS.popitem(last=False)
-    return fn
-
-
-def _forward(structure, params, mix, views, dropout=None):
-    """Logits of the network ``structure`` (see ``structure_key``).
-
-    With ``dropout=(rate, seed)`` (training only), the input of every dense
-    layer, the classifier's included, is dropped out at ``rate``
-    (stateless: ``seed`` is a ``[2]`` int32 tensor, one per mini-batch);
-    ``rate`` may be a pair, the first layer's input rate and the others'.
-    """
-    view_spec, mixed_views, in_width, layers, _ = structure
-
-    def drop(x, k):
-        if dropout is None:
-            return x
-        rate, seed = dropout
-        if isinstance(rate, tuple):
-            rate = rate[0] if k == 0 else rate[1]
-        if not rate:
-            return x
-        return tf.nn.experimental.stateless_dropout(x, rate, seed + [0, k])
-
-    if not mixed_views:
-        x = views[view_spec[0][0]]
-    else:
-        x = tf.add_n(
-            [
-                mix[0][k] * _pad(views[v], in_width - dim)
-                for k, (v, dim) in enumerate(view_spec)
-            ]
-        )
-    for j, (bases, layer_in, layer_out, pass_through, mixed) in enumerate(layers):
-        z = tf.matmul(drop(x, j), params[2 * j]) + params[2 * j + 1]
-        blocks, start = [], 0
-        for width, act in bases:  # contiguous blocks of one activation
-            if blocks and blocks[-1][0] == act:
-                blocks[-1][2] += width
-            else:
-                blocks.append([act, start, start + width])
-            start += width
-        if len(blocks) == 1:
-            a = _ACTIVATIONS[blocks[0][0]](z)
-        else:
-            a = tf.concat([_ACTIVATIONS[f](z[:, s:e]) for f, s, e in blocks], 1)
-        if not mixed:
-            x = a
-            continue
-        a = a * mix[1 + 2 * j]
-        terms, start = [], 0
-        for width, _ in bases:
-            terms.append(_pad(a[:, start : start + width], layer_out - width))
-            start += width
-        if pass_through:
-            terms.append(mix[2 + 2 * j] * _pad(x, layer_out - layer_in))
-        x = tf.add_n(terms) if len(terms) > 1 else terms[0]
-    return tf.matmul(drop(x, len(layers)), params[-2]) + params[-1]
-
-
-def _pad(x, n):
-    """Zero-pad the feature axis of ``x`` by ``n`` columns on the right."""
-    if n == 0:
-        return x
-    return tf.pad(x, [[0, 0], [0, n]])
-
-
-def _train_step(structure, options, state, mix, views, y, lr, decay, seed, lam):
-    """One AdamW step on one mini-batch; returns the loss.
-
-    ``state`` is ``(params, m, v, t, averages)``, all ``tf.Variable``: the
-    update is TensorFlow's fused ``ResourceApplyAdam`` kernel, in place (an
-    unfused Adam doubled the step time here), then decoupled weight decay
-    (Loshchilov and Hutter) of the kernels, ``w -= lr * decay * w``. The
-    ``options`` (:class:`_StepOptions`) are part of the graph; ``seed`` seeds
-    the dropout masks, ``lam`` is mixup's weight. With ``options.ema`` the
-    ``averages`` follow the weights as Keras' ``use_ema``: ``a = ema * a +
-    (1 - ema) * w`` after each step, ``a = w`` after the first.
-    """
-    params, m, v, t, averages = state
-    dropout, ema, smoothing, mixup = options
-    with tf.GradientTape() as tape:
-        if mixup:
-            views, partner = _mixup(views, lam)
-        masks = (dropout, seed) if _any_rate(dropout) else None
-        logits = _forward(structure, params, mix, views, masks)
-        if not (smoothing or mixup):
-            loss = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
-        else:
-            k = logits.shape[-1]  # static: the classifier's width
-            target = tf.one_hot(y, k) * (1 - smoothing) + smoothing / k
-            if mixup:
-                target = lam * target + (1.0 - lam) * tf.gather(target, partner)
-            loss = tf.nn.softmax_cross_entropy_with_logits(target, logits)
-        loss = tf.reduce_mean(loss)
-    grads = tape.gradient(loss, params)
-    apply_adam(params, m, v, grads, t, lr)
-    for p in params:
-        if len(p.shape) == 2:
-            p.assign_sub(lr * decay * p)
-    if ema:
-        momentum = tf.where(t > 1.0, ema, 0.0)
-        for a, p in zip(averages, params, strict=True):
-            a.assign(momentum * a + (1.0 - momentum) * p)
-    return loss
-
-
-def _any_rate(dropout):
-    """Whether a rate (or a pair: first layer's input, others') drops."""
-    return any(dropout) if isinstance(dropout, tuple) else bool(dropout)
-
-
-def _mixup(views, lam):
-    """Mixup (Zhang et al. 2018) of a mini-batch with itself reversed.
-
-    Rows come shuffled, so reversing pairs each with a random other.
-    """
-    v = next(v for v in views if v is not None)
-    partner = tf.reverse(tf.range(tf.shape(v)[0]), [0])
-    mixed = [
-        None if v is None else lam * v + (1.0 - lam) * tf.gather(v, partner)
-        for v in views
-    ]
-    return mixed, partner
-
-
-def _mixup_weight(alpha, seed):
-    """``lam ~ Beta(alpha, alpha)`` per mini-batch (outside XLA: no CPU kernel)."""
-    g = tf.random.stateless_gamma([2], seed + [1, 0], alpha=alpha)
-    return g[0] / (g[0] + g[1])
-
-
-def _graph_epoch(structure, batch_size, jit_compile, options):
-    """A whole epoch as one in-graph loop (never XLA-compiled as a whole).
-
-    Variables are arguments, so the traced graph serves any network of the
-    same structure without retracing. With ``jit_compile`` the step inside
-    the loop is an XLA cluster. ``seed`` (an int32 per epoch) seeds the
-    mini-batches' dropout masks and mixup draws.
-    """
-    step = functools.partial(_train_step, structure, options)
-    alpha = options.mixup_alpha
-    if jit_compile:
-        step = tf.function(step, jit_compile=True)
-
-    @tf.function(reduce_retracing=True)
-    def run(state, mix, train, y, perm, lr, decay, seed):
-        n = tf.shape(y)[0]
-        n_batches = (n + batch_size - 1) // batch_size
-        total = tf.constant(0.0)
-        for b in tf.range(n_batches):
-            idx = perm[b * batch_size : (b + 1) * batch_size]
-            batch = [None if v is None else tf.gather(v, idx) for v in train]
-            bs = tf.stack([seed, b])
-            lam = _mixup_weight(alpha, bs) if alpha else tf.constant(1.0)
-            loss = step(state, mix, batch, tf.gather(y, idx), lr, decay, bs, lam)
-            total += loss * tf.cast(tf.shape(idx)[0], tf.float32)
-        return total / tf.cast(n, tf.float32)
-
-    return run
-
-
-def _predict_graph(structure):
-    return tf.function(
-        lambda params, mix, views: tf.nn.softmax(
-            _forward(structure, params, mix, views)
-        ),
-        autograph=False,
-    )
 
 
 class ChildNetwork:
@@ -278,9 +78,7 @@ class ChildNetwork:
         do not depend on its batch (float32 kernels differed by up to 6e-8).
         ``params`` replaces the weights (the moving averages in training).
         """
-        fn = _cached(
-            ("predict", self.structure), lambda: _predict_graph(self.structure)
-        )
+        fn = cached(("predict", self.structure), lambda: predict_graph(self.structure))
         params = [tf.cast(p, tf.float64) for p in params or self.params]
         mix = [tf.cast(m, tf.float64) for m in self.mix]
         n = len(next(v for v in views if v is not None))
@@ -301,9 +99,9 @@ class ChildNetwork:
         train = self._views(views)
         y = tf.constant(np.asarray(y, dtype=np.int32))
         batch_size = min(int(batch_size), int(y.shape[0]))
-        run_epoch = _cached(
+        run_epoch = cached(
             ("epoch", batch_size, jit_compile, options, self.structure),
-            lambda: _graph_epoch(self.structure, batch_size, jit_compile, options),
+            lambda: graph_epoch(self.structure, batch_size, jit_compile, options),
         )
         params = self.params = [tf.Variable(p) for p in self.params]
         state = (
@@ -367,7 +165,7 @@ class ChildNetwork:
         dropout = float(dropout)
         if input_dropout is not None:
             dropout = (float(input_dropout), dropout)
-        options = _StepOptions(
+        options = StepOptions(
             dropout,
             float(ema_momentum) if ema_momentum else 0.0,
             float(label_smoothing),
@@ -389,7 +187,7 @@ class ChildNetwork:
         best, stall = (np.inf, -1, None), 0  # (loss, epoch, weights); stalled epochs
         # Dropout masks (and mixup) draw their seed only when there is some,
         # so training without keeps the shuffles of earlier versions.
-        draws = _any_rate(dropout) or options.mixup_alpha
+        draws = any_rate(dropout) or options.mixup_alpha
         for epoch in range(epochs):
             start = time.perf_counter()
             perm = tf.constant(rng.permutation(n).astype(np.int32))
