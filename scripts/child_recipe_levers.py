@@ -13,7 +13,8 @@ optionally random one-hot ones) with the same seeds on every task's training
 split, and is scored on the task's validation split (the figure that chose
 the recipe) and test split (reported). "ensemble" averages the probabilities
 of the seeds of one architecture. Rows are appended to a JSON-lines file;
-``--table`` prints the Markdown table of a file.
+``--table`` prints the Markdown table of a file, ``--average A,A+B`` one of
+architectures' probabilities averaged (the default recipe's rows).
 
     python scripts/child_recipe_levers.py results/levers.jsonl --seeds 0,1,2 \
         --variants '[{"name": "base", "dropout": 0, "refit": false},
@@ -295,6 +296,33 @@ def table(path, family="text"):
         )
 
 
+def average_table(path, averages, family="text"):
+    """Markdown: probabilities of several architectures averaged, per seed.
+
+    ``averages`` are ``+``-joined names of ``--archs`` (their default-recipe
+    or baseline rows); a task and seed counts when it has all of them.
+    """
+    tasks, _, data = collection(family)
+    got = collections.defaultdict(dict)
+    for r in map(json.loads, open(path)):
+        if r["variant"] in ("-", "default"):
+            got[(r["task"], r["seed"])][r["arch"]] = r
+    print("| averaged | tasks x seeds | val | test |")
+    print("|---|---|---|---|")
+    for average in averages:
+        members, scores = average.split("+"), []
+        for (task, _), rows in got.items():
+            if all(m in rows for m in members):
+                _, y, (_, val, test), _, _ = data[task]
+                pv = np.mean([rows[m]["pv"] for m in members], 0)
+                pt = np.mean([rows[m]["pt"] for m in members], 0)
+                scores.append(
+                    (np.mean(pv.argmax(1) == y[val]), np.mean(pt.argmax(1) == y[test]))
+                )
+        v = np.array(scores).reshape(-1, 2)
+        print(f"| {average} | {len(v)} | {v[:, 0].mean():.3f} | {v[:, 1].mean():.3f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output", help="JSON-lines file (appended to)")
@@ -309,9 +337,18 @@ def main():
         default="text",
     )
     parser.add_argument("--table", action="store_true")
+    parser.add_argument(
+        "--average",
+        default=None,
+        help="print the table of averaged probabilities, e.g. "
+        "'cat-relu256,cat-relu256+LogisticRegression'",
+    )
     args = parser.parse_args()
     if args.table:
         table(args.output, args.family)
+        return
+    if args.average:
+        average_table(args.output, args.average.split(","), args.family)
         return
     tasks, space, data = collection(args.family)
     variants = json.loads(args.variants)
