@@ -8,8 +8,11 @@ networks are the same on every task? This script asks the stored population
 per task, each task its own draws) without training anything.
 
 Children are grouped into kinds (``--by``): their view; view and depth
-(0, 1, 2, 3 or more switched-on layers); or view, depth and their widest
-layer (up to 32, 64-128, 256 units). Each task's children are split at
+(0, 1, 2, 3 or more switched-on layers); view, depth and their widest
+layer (up to 32, 64-128, 256 units); or depth, widest layer and
+activations (``--model tabular-v1``, whose space has one view; its export
+holds three populations, and the one of the most children, the model's, is
+read). Each task's children are split at
 random into two halves, A and B; a kind counts on a task when both halves
 hold at least ``--min-children`` of its children there. For every task:
 
@@ -27,6 +30,7 @@ the table gives means over tasks and splits, and how often the two picks are
 the same kind.
 
     python scripts/task_awareness_room.py --by view,depth
+    python scripts/task_awareness_room.py --model tabular-v1 --by depth,width,activation
 """
 
 import argparse
@@ -36,12 +40,15 @@ import json
 import numpy as np
 import pandas as pd
 
-EXPERIMENTS = "docs/results/pretrained/experiments.csv.gz"
-GROUPINGS = ("view", "view,depth", "view,depth,width")
+EXPERIMENTS = {
+    "text-v1": "docs/results/pretrained/experiments.csv.gz",
+    "tabular-v1": "docs/results/pretrained-tabular/experiments.csv.gz",
+}
+GROUPINGS = ("view", "view,depth", "view,depth,width", "depth,width,activation")
 
 
 def kinds(frame, space, by):
-    """The kind of every child: its view, depth bucket and widest layer."""
+    """The kind of every child: view, depth bucket, widest layer, activations."""
     from skfti import ArchitectureEncoding
 
     out = []
@@ -49,8 +56,11 @@ def kinds(frame, space, by):
         enc = ArchitectureEncoding.from_vector(space, np.asarray(json.loads(vector)))
         view = space.views[int(np.argmax(enc.gamma))]
         on = [j for j in range(space.n_layers) if np.argmax(enc.beta[j]) == 0]
-        widths = [space.base_layers[int(np.argmax(enc.alpha[j]))][0] for j in on]
+        bases = [space.base_layers[int(np.argmax(enc.alpha[j]))] for j in on]
+        widths = [width for width, _ in bases]
+        activations = sorted({act for _, act in bases})
         parts = {"view": view, "depth": min(len(on), 3)}
+        parts["activation"] = "+".join(activations) or "-"
         widest = max(widths, default=0)
         parts["width"] = (
             "<=32" if widest <= 32 else "64-128" if widest <= 128 else "256"
@@ -93,7 +103,8 @@ def one_split(frame, rng, min_children):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--experiments", default=EXPERIMENTS)
+    parser.add_argument("--model", choices=sorted(EXPERIMENTS), default="text-v1")
+    parser.add_argument("--experiments", default=None, help="default: the model's")
     parser.add_argument("--by", choices=GROUPINGS, default="view,depth")
     parser.add_argument("--n-splits", type=int, default=20)
     parser.add_argument("--min-children", type=int, default=3)
@@ -102,11 +113,12 @@ def main():
 
     import skfti.pretrained
 
-    space = skfti.pretrained.load("text-v1").search_space_
-    frame = pd.read_csv(args.experiments)
-    frame = frame[frame.status == "ok"].reset_index(drop=True)
+    space = skfti.pretrained.load(args.model).search_space_
+    frame = pd.read_csv(args.experiments or EXPERIMENTS[args.model])
+    frame = frame[frame.status == "ok"]
+    # one population: the settings most children were trained with
+    frame = frame[frame.settings == frame.settings.mode()[0]].reset_index(drop=True)
     frame["kind"] = kinds(frame, space, args.by)
-    frame["family"] = frame.task.str.split("-").str[0]
     rng = np.random.default_rng(args.seed)
     rows = []
     for split in range(args.n_splits):
