@@ -115,17 +115,17 @@ def held_out_spearman(collection, tasks, by_score, params, seed=0):
     return out
 
 
-def baselines(task, X):
+def baselines(task, X, seed=0):
     from child_recipe_levers import view_baselines
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     tr, te = task.train_index_, task.test_index_
-    models = view_baselines(0)
+    models = view_baselines(seed)
     if not task.is_text:
         models["HistGradientBoosting"] = make_pipeline(
-            StandardScaler(), HistGradientBoostingClassifier(random_state=0)
+            StandardScaler(), HistGradientBoostingClassifier(random_state=seed)
         )
     return {
         name: float(model.fit(X[tr], task.y[tr]).score(X[te], task.y[te]))
@@ -256,19 +256,20 @@ def evaluate_children(
             for discretize in modes:
                 tag = "discrete" if discretize else "relaxed"
                 result = suggested_children(
-                    model, task, discretize, args.n_jobs, first_only=first_only
+                    model, task, discretize, args.n_jobs, args.seed, first_only
                 )
                 row.update({f"{k} [{tag}]": v for k, v in result.items()})
             if first_only:
                 rows.append(row)
                 continue
-            row.update(baselines(task, collection.features(task)))
+            row.update(baselines(task, collection.features(task), args.seed))
             mine = [r for r in records if r["task"] == task.name]
             for k in (3, 5, 30):
                 row[f"random best-of-{k}"] = random_search(mine, k)
-            row["random best-of-30, refitted"] = random_search_refitted(
-                collection, task, mine, 30, n_draws=args.refit_draws
-            )
+            if args.refit_draws:
+                row["random best-of-30, refitted"] = random_search_refitted(
+                    collection, task, mine, 30, n_draws=args.refit_draws
+                )
             row["population median"] = float(
                 np.median([r["test_accuracy"] for r in mine])
             )

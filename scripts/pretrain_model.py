@@ -115,10 +115,17 @@ def main():
     )
     parser.add_argument("--name", default=None, help="FAMILY-v1, or a path")
     parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the evaluated children and of the baselines (the value "
+        "networks and the random search's draws keep theirs)",
+    )
+    parser.add_argument(
         "--refit-draws",
         type=int,
         default=10,
-        help="draws of random best-of-30 whose winners are retrained",
+        help="draws of random best-of-30 whose winners are retrained (0: none)",
     )
     parser.add_argument(
         "--children-json",
