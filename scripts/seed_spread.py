@@ -9,7 +9,8 @@ mean and standard deviation over seeds, and the per-seed difference to the
 baselines.
 
     python scripts/seed_spread.py docs/results/pretrained/children.json \\
-        results/heldout-seed1/children.json results/heldout-seed2/children.json
+        docs/results/pretrained/children-seed1.json \\
+        docs/results/pretrained/children-seed2.json
 """
 
 import argparse
