@@ -177,15 +177,19 @@ def random_search_refitted(collection, task, records, k, n_draws=10, seed=0):
     return float(np.mean([test[i] for i in winners]))
 
 
-def suggested_children(model, task, discretize, n_jobs, seed=0, first_only=False):
+def suggested_children(
+    model, task, discretize, n_jobs, seed=0, first_only=False, ensemble_size=5
+):
     """Validation and test accuracies of ours, as a user would run them.
 
     ``InferredArchitectureClassifier`` with ``combine="best"`` over 3
     candidates (its first candidate is "1 child"; the mean of its 3,
     which share one hold-out, is "ensemble-3, shared seed") and with
     ``combine="ensemble"`` over 5 (members with their own seeds; its first
-    3 are "ensemble-3"). Validation accuracy is on the task's validation
-    split, which chose nothing here. With ``first_only``, only the first
+    3 are "ensemble-3"), or over ``ensemble_size`` members, whose first 5
+    are the same and whose first 7 and 10 give "ensemble-7" and "-10".
+    Validation accuracy is on the task's validation split, which chose
+    nothing here. With ``first_only``, only the first
     suggestion trains (the same child as "1 child").
     """
     from skfti import InferredArchitectureClassifier
@@ -213,7 +217,7 @@ def suggested_children(model, task, discretize, n_jobs, seed=0, first_only=False
             out[f"{split} (1 child)"] = float(first.score(rows(X), y))
         out["encoding"] = first.encodings_[0].describe()
         return out
-    best, ensemble = fit(3, "best"), fit(5, "ensemble")
+    best, ensemble = fit(3, "best"), fit(max(5, ensemble_size), "ensemble")
     for split, X, y in [
         ("val", task.X_val, task.y_val),
         ("test", task.X_test, task.y_test),
@@ -231,7 +235,10 @@ def suggested_children(model, task, discretize, n_jobs, seed=0, first_only=False
         out[f"{tag} best-of-3"] = acc(shared[best.best_index_ : best.best_index_ + 1])
         out[f"{tag} ensemble-3, shared seed"] = acc(shared)
         out[f"{tag} ensemble-3"] = acc(own[:3])
-        out[f"{tag} ensemble-5"] = acc(own)
+        out[f"{tag} ensemble-5"] = acc(own[:5])
+        for k in (7, 10):
+            if k <= len(own):
+                out[f"{tag} ensemble-{k}"] = acc(own[:k])
     out["encoding"] = best.encodings_[0].describe()
     return out
 
@@ -256,7 +263,13 @@ def evaluate_children(
             for discretize in modes:
                 tag = "discrete" if discretize else "relaxed"
                 result = suggested_children(
-                    model, task, discretize, args.n_jobs, args.seed, first_only
+                    model,
+                    task,
+                    discretize,
+                    args.n_jobs,
+                    args.seed,
+                    first_only,
+                    args.ensemble_size,
                 )
                 row.update({f"{k} [{tag}]": v for k, v in result.items()})
             if first_only:

@@ -115,6 +115,12 @@ def main():
     )
     parser.add_argument("--name", default=None, help="FAMILY-v1, or a path")
     parser.add_argument(
+        "--ensemble-size",
+        type=int,
+        default=5,
+        help="members of the evaluated ensemble (its first 5, 7, 10 reported)",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=0,
