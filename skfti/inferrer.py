@@ -150,7 +150,8 @@ class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
     meta-features rank best depends on the population: within 0.003 of
     each other on the text tasks (none 0.770, learned 0.768, both 0.767),
     learned ahead on 39 KEEL data sets (0.246, both 0.228); the default
-    ``"both"`` never ranked far from the best. The paper's setting is
+    ``"both"`` gives the network every description of the task. The
+    paper's setting is
     ``meta_features="learned", loss="mse"``.
 
     Discrete suggestions score candidate networks by default: the ascent
