@@ -151,8 +151,7 @@ class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
     each other on the text tasks (none 0.770, learned 0.768, both 0.767),
     learned ahead on 39 KEEL data sets (0.246, both 0.228); the default
     ``"both"`` gives the network every description of the task. The
-    paper's setting is
-    ``meta_features="learned", loss="mse"``.
+    paper's setting is ``meta_features="learned", loss="mse"``.
 
     Discrete suggestions score candidate networks by default: the ascent
     climbs to encodings the population never sampled (e.g. one layer placed
