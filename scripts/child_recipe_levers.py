@@ -261,6 +261,13 @@ def collection(family="text"):
     )
 
 
+def mean_accuracies(rows, y, val, test):
+    """Validation and test accuracy of the rows' probabilities averaged."""
+    pv = np.mean([r["pv"] for r in rows], 0)
+    pt = np.mean([r["pt"] for r in rows], 0)
+    return np.mean(pv.argmax(1) == y[val]), np.mean(pt.argmax(1) == y[test])
+
+
 def table(path, family="text"):
     """Markdown: per (architecture, variant), single child and seed ensemble."""
     tasks, _, data = collection(family)
@@ -279,13 +286,7 @@ def table(path, family="text"):
         ens = []
         for (task, _), rs in runs.items():
             _, y, (_, val, test), _, _ = data[task]
-            pv, pt = (
-                np.mean([r["pv"] for r in rs], 0),
-                np.mean([r["pt"] for r in rs], 0),
-            )
-            ens.append(
-                (np.mean(pv.argmax(1) == y[val]), np.mean(pt.argmax(1) == y[test]))
-            )
+            ens.append(mean_accuracies(rs, y, val, test))
         ens = np.array(ens)
         print(
             f"| {arch} | {variant} | {len({t for t, _ in runs})} "
@@ -314,11 +315,7 @@ def average_table(path, averages, family="text"):
         for (task, _), rows in got.items():
             if all(m in rows for m in members):
                 _, y, (_, val, test), _, _ = data[task]
-                pv = np.mean([rows[m]["pv"] for m in members], 0)
-                pt = np.mean([rows[m]["pt"] for m in members], 0)
-                scores.append(
-                    (np.mean(pv.argmax(1) == y[val]), np.mean(pt.argmax(1) == y[test]))
-                )
+                scores.append(mean_accuracies([rows[m] for m in members], y, val, test))
         v = np.array(scores).reshape(-1, 2)
         print(f"| {average} | {len(v)} | {v[:, 0].mean():.3f} | {v[:, 1].mean():.3f} |")
 
