@@ -12,7 +12,7 @@ import sys
 import time
 
 from skfti.cli._arguments import check_suggest_options
-from skfti.cli._parser import build_parser
+from skfti.cli._parser import REFIT_CHOICES, build_parser
 from skfti.datasets import DataFileError, load_family
 
 __all__ = ["main"]
@@ -30,7 +30,7 @@ def _settings(args, tasks):
         "dropout": args.dropout,
         "n_iter_no_change": args.patience,
         "tol": args.tol,
-        "refit": args.refit,
+        "refit": REFIT_CHOICES[args.refit],
     }
     try:
         return check_settings(settings, text=texts_of(tasks))

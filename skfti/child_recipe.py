@@ -14,7 +14,9 @@ has not fallen more than ``tol`` below its best for ``n_iter_no_change``
 epochs (as scikit-learn's ``MLPClassifier``), and the weights of the best
 epoch restored; then (``refit``) a fresh network trained on all the training
 data, held-out rows included, for as long as early stopping chose
-(:func:`refit_epochs`).
+(:func:`refit_epochs`); with ``refit="average"`` (the default) the child
+predicts with the mean of the two networks' probabilities, the early-stopped
+one and the refitted one (no training beyond the refit's).
 """
 
 from numbers import Real
@@ -23,13 +25,17 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from skfti._seeds import SEED_MAX
+from skfti._sklearn_compat import _num_samples
 
 __all__ = [
     "AUTO_DROPOUT",
     "LEGACY_SETTINGS",
     "PAPER_SETTINGS",
     "RECIPE_SETTINGS",
+    "REFIT_OPTIONS",
+    "check_refit",
     "check_settings",
+    "check_validation_pair",
     "complete_legacy_settings",
     "texts_of",
     "fit_input_scaling",
@@ -48,7 +54,7 @@ RECIPE_SETTINGS = {
     "n_iter_no_change": 10,
     "tol": 1e-4,
     "validation_fraction": 0.1,
-    "refit": True,
+    "refit": "average",
     "standardize": True,
 }
 """The default recipe: what a user who passes nothing gets. ``dropout="auto"``
@@ -147,9 +153,45 @@ def check_settings(settings, *, text=None):
         if not 0.0 <= fraction < 1.0:
             raise ValueError(f"validation_fraction must be in [0, 1), got {fraction!r}")
         out["validation_fraction"] = float(fraction) or None
-    out["refit"] = bool(out["refit"])
+    out["refit"] = check_refit(out["refit"])
     out["standardize"] = bool(out["standardize"])
     return out
+
+
+REFIT_OPTIONS = (False, True, "average")
+"""Values of the ``refit`` setting: none; the refitted network replaces the
+early-stopped one; the child averages the two networks' probabilities."""
+
+
+def check_refit(refit):
+    """``refit`` as one of :data:`REFIT_OPTIONS` (NumPy booleans become bool).
+
+    Raises
+    ------
+    ValueError
+        For any other value, naming the allowed ones.
+    """
+    if isinstance(refit, str):
+        if refit == "average":
+            return refit
+    elif isinstance(refit, (bool, np.bool_)):
+        return bool(refit)
+    raise ValueError(f"refit must be True, False or 'average', got {refit!r}")
+
+
+def check_validation_pair(validation_data):
+    """``validation_data`` is ``(X_val, y_val)`` with as many labels as samples."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ValueError(
+            "validation_data must be a pair (X_val, y_val), got "
+            f"{type(validation_data).__name__}"
+        )
+    X_val, y_val = validation_data
+    n_X, n_y = _num_samples(X_val), _num_samples(y_val)
+    if n_X != n_y:
+        raise ValueError(
+            f"validation_data has {n_X} samples in X_val but {n_y} labels in y_val"
+        )
 
 
 def resolve_dropout(dropout, *, text):

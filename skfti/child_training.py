@@ -29,7 +29,7 @@ from skfti.child_recipe import fit_input_scaling, mean_log_loss, refit_epochs
 
 tf = import_tensorflow()
 
-__all__ = ["ChildNetwork", "train_network"]
+__all__ = ["AveragedNetwork", "ChildNetwork", "fitted_network", "train_network"]
 
 JIT_MIN_ROWS = 2048
 """Relaxed networks train with an XLA-compiled step from this many rows on."""
@@ -224,6 +224,37 @@ class ChildNetwork:
         return history
 
 
+class AveragedNetwork:
+    """Networks of one architecture whose class probabilities are averaged.
+
+    What :func:`train_network` returns with ``refit="average"``: the
+    early-stopped network and the refitted one, one child.
+
+    Parameters
+    ----------
+    networks : list of ChildNetwork
+        The networks, each with its own weights and input scaling.
+    """
+
+    def __init__(self, networks):
+        self.networks = list(networks)
+
+    def predict_proba(self, views, batch_size=8192):
+        """The mean of the networks' :meth:`ChildNetwork.predict_proba`."""
+        return np.mean([n.predict_proba(views, batch_size) for n in self.networks], 0)
+
+
+def fitted_network(arch, weights, input_scaling):
+    """A trained child from its fitted arrays: a :class:`ChildNetwork`, or an
+    :class:`AveragedNetwork` of several (``None`` weights are skipped)."""
+    networks = [
+        ChildNetwork(arch, w, input_scaling=s)
+        for w, s in zip(weights, input_scaling, strict=True)
+        if w is not None
+    ]
+    return networks[0] if len(networks) == 1 else AveragedNetwork(networks)
+
+
 def train_network(
     arch,
     views,
@@ -256,11 +287,13 @@ def train_network(
     once early stopping has chosen its epoch a fresh network (new initial
     weights from ``rng``) trains on the training and held-out rows together
     for :func:`~skfti.child_recipe.refit_epochs` epochs, and replaces the
-    first; the history stays the first training's (its ``val_*`` curves
+    first (``refit=True``) or joins it in an :class:`AveragedNetwork`
+    (``refit="average"``); the history stays the first training's (its ``val_*`` curves
     chose the length), with ``refit_epochs`` added. ``jit_compile`` is
     :meth:`ChildNetwork.fit`'s (``None``: by network and size), and so are
     the study ``levers`` (``ema_momentum``, ``input_dropout``, ...).
-    Returns the trained :class:`ChildNetwork` and its history.
+    Returns the trained :class:`ChildNetwork` (or :class:`AveragedNetwork`)
+    and its history.
     """
 
     def train(views, y, epochs, validation, callback):
@@ -293,6 +326,10 @@ def train_network(
             for v, h in zip(views, validation[0], strict=True)
         ]
         all_y = np.concatenate([np.asarray(y), np.asarray(validation[1])])
-        network, _ = train(all_views, all_y, n_epochs, None, None)
+        refitted, _ = train(all_views, all_y, n_epochs, None, None)
+        if refit == "average":
+            network = AveragedNetwork([network, refitted])
+        else:
+            network = refitted
         history["refit_epochs"] = n_epochs
     return network, history

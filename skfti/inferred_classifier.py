@@ -97,10 +97,13 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         Fraction of the training data held out for early stopping and for
         ``combine="best"``: the same rows for every candidate with
         ``combine="best"``, other rows for each member of an ensemble.
-    refit : bool, default=True
+    refit : {"average", True, False}, default="average"
         Retrain each candidate on all the training data (hold-out included)
-        for as long as its early stopping chose. ``combine="best"`` still
-        chooses by the hold-out scores of the first training.
+        for as long as its early stopping chose; ``"average"`` predicts with
+        the mean of the early-stopped and the refitted networks'
+        probabilities, ``True`` with the refitted one
+        (:class:`RelaxedFFNNClassifier`). ``combine="best"`` still chooses by
+        the hold-out scores of the first training.
     n_jobs : int, default=None
         Number of candidates trained in parallel (processes, one TensorFlow
         thread each). ``None`` means 1 unless in a

@@ -286,10 +286,11 @@ def generate_population(
         Fraction of each task's *training* split held out for early stopping.
         The stored validation score is measured on the task's validation
         split, which chose nothing.
-    refit : bool, default=True
+    refit : {"average", True, False}, default="average"
         Retrain each child on its whole training split for as long as early
         stopping chose (twice the training time); the stored scores are the
-        refitted child's.
+        refitted child's (``True``) or those of the early-stopped and the
+        refitted networks' probabilities averaged (``"average"``).
     standardize : bool, default=True
         Standardize each input view on the child's training data.
     n_jobs : int, default=None

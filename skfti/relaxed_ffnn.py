@@ -16,30 +16,19 @@ from skfti._sklearn_compat import (
     StrOptions,
     _check_y,
     _fit_context,
-    _num_samples,
 )
 from skfti.child_architecture import ChildArchitecture
-from skfti.child_recipe import RECIPE_SETTINGS, holdout_split, resolve_dropout
+from skfti.child_recipe import (
+    RECIPE_SETTINGS,
+    check_validation_pair,
+    holdout_split,
+    resolve_dropout,
+)
 from skfti.child_views import check_text_samples, fit_view_maps, text_views
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
 
 __all__ = ["RelaxedFFNNClassifier"]
-
-
-def _check_validation_pair(validation_data):
-    """``validation_data`` is ``(X_val, y_val)`` with as many labels as samples."""
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ValueError(
-            "validation_data must be a pair (X_val, y_val), got "
-            f"{type(validation_data).__name__}"
-        )
-    X_val, y_val = validation_data
-    n_X, n_y = _num_samples(X_val), _num_samples(y_val)
-    if n_X != n_y:
-        raise ValueError(
-            f"validation_data has {n_X} samples in X_val but {n_y} labels in y_val"
-        )
 
 
 class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
@@ -52,7 +41,8 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     classifier sits on top. Training (the recipe of :mod:`skfti.child_recipe`)
     standardizes each input view, minimizes the cross-entropy with Adam,
     decoupled weight decay and dropout, stops early on a held-out fraction of
-    the training data, then retrains on all of it for as long (``refit``).
+    the training data, then retrains on all of it for as long and averages
+    the two networks' probabilities (``refit``).
 
     Parameters
     ----------
@@ -98,11 +88,14 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         early stopping and ``history_["val_loss"]`` / ``["val_accuracy"]``.
         ``None`` or 0 trains on everything. Ignored when ``fit`` gets
         ``validation_data``.
-    refit : bool, default=True
+    refit : {"average", True, False}, default="average"
         Once early stopping on the ``validation_fraction`` hold-out has chosen
         the number of epochs, train a fresh network on all the training data
         (hold-out included) for that long, scaled by the rows added
-        (:func:`skfti.child_recipe.refit_epochs`), and keep it. Never applied
+        (:func:`skfti.child_recipe.refit_epochs`). ``"average"`` predicts
+        with the mean of the two networks' probabilities (the early-stopped
+        one and the refitted one: no further training); ``True`` keeps the
+        refitted network alone. Never applied
         with ``fit``'s ``validation_data``, nor without early stopping
         (``n_iter_no_change=None``): then the hold-out only fills
         ``history_``, and the network trained on the other rows is kept (set
@@ -143,7 +136,13 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         Per input view, the standardization of the training data (``None``
         without ``standardize``)
     weights_ : list of ndarray
-        Trained kernels and biases, layer by layer.
+        Trained kernels and biases, layer by layer (of the refitted network
+        when there is one).
+    early_stopped_weights_ : list of ndarray or None
+        With ``refit="average"``, the early-stopped network's weights, whose
+        probabilities are averaged with those of ``weights_``; else None.
+    early_stopped_input_scaling_ : list of (mean, scale) or None
+        That network's input standardization (of the rows it trained on).
 
     Raises
     ------
@@ -197,7 +196,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
-        "refit": ["boolean"],
+        "refit": ["boolean", StrOptions({"average"})],
         "standardize": ["boolean"],
         "fast_path": ["boolean"],
         "random_state": ["random_state"],
@@ -331,7 +330,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
         X, y = self._validate_X(X, reset=True, y=y)
         check_classification_targets(y)
         if validation_data is not None:
-            _check_validation_pair(validation_data)
+            check_validation_pair(validation_data)
         self._label_encoder = LabelEncoder().fit(y)
         self.classes_ = self._label_encoder.classes_
         if len(self.classes_) < 2:
@@ -368,7 +367,7 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change if val is not None else None,
             tol=self.tol,
             # Refit on the held-out rows too, never on the user's validation_data.
-            refit=self.refit and validation_data is None,
+            refit=self.refit if validation_data is None else False,
             rng=rng,
             validation=val,
             callback=self._print_epoch if self.verbose >= 1 else None,
@@ -379,8 +378,11 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
             )
         self.encoding_ = encoding
         self.n_iter_ = len(self.history_["loss"])
-        self.weights_ = network.get_weights()
-        self.input_scaling_ = network.input_scaling
+        *first, last = getattr(network, "networks", [network])  # refit="average"
+        self.weights_ = last.get_weights()
+        self.input_scaling_ = last.input_scaling
+        self.early_stopped_weights_ = first[0].get_weights() if first else None
+        self.early_stopped_input_scaling_ = first[0].input_scaling if first else None
         self._arch = arch
         self._network = network
         return self
@@ -440,12 +442,13 @@ class RelaxedFFNNClassifier(ClassifierMixin, BaseEstimator):
     def _get_network(self):
         network = getattr(self, "_network", None)
         if network is None:
-            from skfti.child_training import ChildNetwork
+            from skfti.child_training import fitted_network
 
-            network = ChildNetwork(
-                self._arch, self.weights_, input_scaling=self.input_scaling_
+            first = getattr(self, "early_stopped_weights_", None)  # older pickles
+            first_scaling = getattr(self, "early_stopped_input_scaling_", None)
+            self._network = network = fitted_network(
+                self._arch, [first, self.weights_], [first_scaling, self.input_scaling_]
             )
-            self._network = network
         return network
 
     def predict_proba(self, X):

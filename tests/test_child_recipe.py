@@ -65,6 +65,8 @@ def test_settings_recorded_before_a_key_take_its_legacy_value():
         ({"dropout": -0.1}, "dropout"),
         ({"dropout": "high"}, "dropout"),
         ({"momentum": 0.9}, "Unknown child settings"),
+        ({"refit": "yes"}, "refit must be True, False or 'average'"),
+        ({"refit": 1}, "refit"),
     ],
 )
 def test_bad_settings_are_named(bad, match):

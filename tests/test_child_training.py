@@ -4,7 +4,12 @@ from sklearn.datasets import make_classification
 
 from skfti import ArchitectureEncoding, SearchSpace
 from skfti.child_architecture import ChildArchitecture
-from skfti.child_training import ChildNetwork, train_network
+from skfti.child_training import (
+    AveragedNetwork,
+    ChildNetwork,
+    fitted_network,
+    train_network,
+)
 
 SPACE = SearchSpace(n_layers=2, widths=(16, 32))
 
@@ -94,6 +99,40 @@ def test_refit_trains_on_the_held_out_rows_too(data):
     ((mean, _),) = refit.input_scaling
     np.testing.assert_allclose(mean, X.mean(0), rtol=1e-4, atol=1e-6)
     assert not np.allclose(refit.predict_proba([X]), first.predict_proba([X]))
+
+
+def test_refit_average_keeps_both_networks_and_averages_them(data):
+    X, y = data
+    kw = dict(
+        epochs=100, batch_size=32, learning_rate=1e-2, n_iter_no_change=2,
+        validation=([X[150:]], y[150:]), standardize=True,
+    )  # fmt: skip
+    runs = {
+        refit: train_network(
+            _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0), refit=refit, **kw
+        )
+        for refit in (False, True, "average")
+    }
+    averaged, history = runs["average"]
+    assert isinstance(averaged, AveragedNetwork)
+    assert history["refit_epochs"] == runs[True][1]["refit_epochs"]
+    # The early-stopped network and the refitted one of the same draws.
+    first, last = averaged.networks
+    for network, refit in ((first, False), (last, True)):
+        for a, b in zip(
+            network.get_weights(), runs[refit][0].get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(a, b)
+    expected = (first.predict_proba([X]) + last.predict_proba([X])) / 2
+    np.testing.assert_allclose(averaged.predict_proba([X]), expected, rtol=1e-12)
+    rebuilt = fitted_network(
+        _arch(),
+        [first.get_weights(), last.get_weights()],
+        [first.input_scaling, last.input_scaling],
+    )
+    np.testing.assert_array_equal(
+        rebuilt.predict_proba([X]), averaged.predict_proba([X])
+    )
 
 
 def test_xla_and_plain_graph_train_the_same_network(data):

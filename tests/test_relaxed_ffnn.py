@@ -29,15 +29,27 @@ def one_hot(seed=0, space=SPACE):
 
 
 def reference_proba(clf, X):
-    """Eq. 4 written out in NumPy over the full (unpruned) network."""
-    encoding, weights = clf.encoding_, clf.weights_
+    """Eq. 4 written out in NumPy over the full (unpruned) network; with the
+    default ``refit="average"``, the mean of the two networks' outputs."""
+    proba = network_proba(clf, X, clf.weights_, clf.input_scaling_)
+    if clf.early_stopped_weights_ is None:
+        return proba
+    first = network_proba(
+        clf, X, clf.early_stopped_weights_, clf.early_stopped_input_scaling_
+    )
+    return (first + proba) / 2
+
+
+def network_proba(clf, X, weights, input_scaling):
+    """Eq. 4 for one set of weights and input standardization."""
+    encoding = clf.encoding_
     space = encoding.search_space
     relu = lambda z: np.maximum(z, 0)  # noqa: E731
     acts = {"relu": relu, "tanh": np.tanh}
     width = max(space.max_width, X.shape[1])
     x = X.astype(np.float64)
-    if clf.input_scaling_ is not None:
-        mean, scale = clf.input_scaling_[0]
+    if input_scaling is not None:
+        mean, scale = input_scaling[0]
         x = (x - mean) / scale
     for j in range(space.n_layers):
         kernel, bias = weights[2 * j], weights[2 * j + 1]
@@ -157,6 +169,22 @@ def test_pickle_and_joblib_round_trips(data, tmp_path):
     joblib.dump(clf, tmp_path / "clf.joblib")
     loaded = joblib.load(tmp_path / "clf.joblib")
     np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+
+
+def test_the_default_refit_averages_the_early_stopped_and_refitted_networks(data):
+    X, y = data
+    clf = RelaxedFFNNClassifier(one_hot(), **DEFAULT).fit(X, y)
+    last = RelaxedFFNNClassifier(one_hot(), refit=True, **DEFAULT).fit(X, y)
+    first = RelaxedFFNNClassifier(one_hot(), refit=False, **DEFAULT).fit(X, y)
+    assert last.early_stopped_weights_ is first.early_stopped_weights_ is None
+    for mine, theirs in ((clf.weights_, last.weights_), (
+        clf.early_stopped_weights_, first.weights_)):  # fmt: skip
+        for a, b in zip(mine, theirs, strict=True):
+            np.testing.assert_array_equal(a, b)
+    expected = (first.predict_proba(X) + last.predict_proba(X)) / 2
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-12)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
 def test_clone_keeps_parameters_not_state(data):

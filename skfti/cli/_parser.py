@@ -6,8 +6,6 @@ the function that runs it. Bad values are the parser's errors, one line
 (:class:`~skfti.cli._arguments.OneLineParser`).
 """
 
-import argparse
-
 from skfti.cli._arguments import OneLineParser, job_count, positive_int
 from skfti.datasets import FAMILY_NAMES
 
@@ -62,11 +60,16 @@ def _child_args(parser):
     )
     parser.add_argument(
         "--refit",
-        action=argparse.BooleanOptionalAction,
-        default=R["refit"],
-        help="after early stopping, retrain on the held-out rows too "
-        "(default %(default)s)",
+        choices=list(REFIT_CHOICES),
+        default=next(k for k, v in REFIT_CHOICES.items() if v == R["refit"]),
+        help="after early stopping, retrain on the held-out rows too and "
+        "average the two networks' probabilities ('average'), keep the "
+        "retrained one ('last'), or do not retrain ('none'; default %(default)s)",
     )
+
+
+REFIT_CHOICES = {"average": "average", "last": True, "none": False}
+"""``--refit`` words and the ``refit`` setting each one means."""
 
 
 def _dropout(text):
