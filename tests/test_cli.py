@@ -181,6 +181,7 @@ def test_child_settings_reach_the_store(tmp_path):
         (settings,) = {json.dumps(r["settings"]) for r in opened.to_records()}
     assert json.loads(settings)["tol"] == 0.0
     assert json.loads(settings)["n_iter_no_change"] == 10
+    assert json.loads(settings)["refit"] == "average"  # the default recipe's
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):
@@ -255,6 +256,10 @@ def test_populate_refuses_a_file_that_is_not_a_store_before_work(tmp_path, capsy
         (["suggest", "d.csv", "--top-k", "abc"], "skfti suggest: error: argument "),
         (["populate"], "skfti populate: error: the following arguments are required"),
         (["nope"], "skfti: error: argument command: invalid choice: 'nope'"),
+        (
+            ["populate", "--refit", "yes"],
+            "skfti populate: error: argument --refit: invalid choice: 'yes'",
+        ),
     ],
 )
 def test_a_bad_argument_is_one_line(argv, expected, capsys):
