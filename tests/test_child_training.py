@@ -80,18 +80,19 @@ def test_dropout_is_seeded_and_only_at_training(data):
     np.testing.assert_allclose(a.predict_proba([X]), b.predict_proba([X]))
 
 
+def _train_with_holdout(X, y, refit):
+    """Train on the first 150 rows, the last 50 held out for early stopping."""
+    return train_network(
+        _arch(), [X[:150]], y[:150], epochs=100, batch_size=32, learning_rate=1e-2,
+        n_iter_no_change=2, validation=([X[150:]], y[150:]), standardize=True,
+        rng=np.random.RandomState(0), refit=refit,
+    )  # fmt: skip
+
+
 def test_refit_trains_on_the_held_out_rows_too(data):
     X, y = data
-    kw = dict(
-        epochs=100, batch_size=32, learning_rate=1e-2, n_iter_no_change=2,
-        validation=([X[150:]], y[150:]), standardize=True,
-    )  # fmt: skip
-    first, h1 = train_network(
-        _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0), **kw
-    )
-    refit, h2 = train_network(
-        _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0), refit=True, **kw
-    )
+    first, h1 = _train_with_holdout(X, y, refit=False)
+    refit, h2 = _train_with_holdout(X, y, refit=True)
     # The same first training chose the length; the refit ran that long
     # on all 200 rows (scaled by 200 / 150), standardized on all of them.
     assert h2["loss"] == h1["loss"] and "refit_epochs" not in h1
@@ -103,15 +104,8 @@ def test_refit_trains_on_the_held_out_rows_too(data):
 
 def test_refit_average_keeps_both_networks_and_averages_them(data):
     X, y = data
-    kw = dict(
-        epochs=100, batch_size=32, learning_rate=1e-2, n_iter_no_change=2,
-        validation=([X[150:]], y[150:]), standardize=True,
-    )  # fmt: skip
     runs = {
-        refit: train_network(
-            _arch(), [X[:150]], y[:150], rng=np.random.RandomState(0), refit=refit, **kw
-        )
-        for refit in (False, True, "average")
+        refit: _train_with_holdout(X, y, refit) for refit in (False, True, "average")
     }
     averaged, history = runs["average"]
     assert isinstance(averaged, AveragedNetwork)
