@@ -32,7 +32,6 @@ __all__ = [
     "LEGACY_SETTINGS",
     "PAPER_SETTINGS",
     "RECIPE_SETTINGS",
-    "REFIT_OPTIONS",
     "check_refit",
     "check_settings",
     "check_validation_pair",
@@ -158,13 +157,10 @@ def check_settings(settings, *, text=None):
     return out
 
 
-REFIT_OPTIONS = (False, True, "average")
-"""Values of the ``refit`` setting: none; the refitted network replaces the
-early-stopped one; the child averages the two networks' probabilities."""
-
-
 def check_refit(refit):
-    """``refit`` as one of :data:`REFIT_OPTIONS` (NumPy booleans become bool).
+    """``refit`` as ``False`` (none), ``True`` (the refitted network replaces
+    the early-stopped one) or ``"average"`` (the child averages the two
+    networks' probabilities); NumPy booleans become bool.
 
     Raises
     ------
