@@ -93,7 +93,13 @@ LARGE = ("text-large", "debian-large", "text-xl")
 """Families of larger tasks than the pretraining ones (400-1,000 rows);
 :func:`text_tasks` says what each holds."""
 
-TRIAL_LEVERS = ("ema_momentum", "input_dropout", "label_smoothing", "mixup_alpha")
+TRIAL_LEVERS = (
+    "early_stopping_score",
+    "ema_momentum",
+    "input_dropout",
+    "label_smoothing",
+    "mixup_alpha",
+)
 """Keyword arguments of ``train_network`` tried before they are settings."""
 
 TFIDF_BLOCK = "tfidf_block"

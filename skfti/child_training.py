@@ -133,6 +133,7 @@ class ChildNetwork:
         input_dropout=None,
         label_smoothing=0.0,
         mixup_alpha=0.0,
+        early_stopping_score="loss",
     ):
         """Train with AdamW on mini-batches; return the history dict.
 
@@ -160,8 +161,15 @@ class ChildNetwork:
         ``input_dropout`` (a rate for the first layer's input, ``dropout``
         then for the other layers'), ``label_smoothing`` and ``mixup_alpha``
         (mixup's Beta parameter; 0 is none) are further levers for recipe
-        studies.
+        studies, and so is ``early_stopping_score="accuracy"``: the epoch
+        kept, and progress, are then by held-out accuracy (ties by loss),
+        as ``MLPClassifier(early_stopping=True)`` scores its hold-out.
         """
+        if early_stopping_score not in ("loss", "accuracy"):
+            raise ValueError(
+                "early_stopping_score must be 'loss' or 'accuracy'; got "
+                f"{early_stopping_score!r}."
+            )
         dropout = float(dropout)
         if input_dropout is not None:
             dropout = (float(input_dropout), dropout)
@@ -184,7 +192,11 @@ class ChildNetwork:
         if validation is not None:
             history.update(val_loss=[], val_accuracy=[])
             val_y = np.asarray(validation[1])
-        best, stall = (np.inf, -1, None), 0  # (loss, epoch, weights); stalled epochs
+        # scores are tuples compared lexicographically: (loss,) or, by
+        # accuracy, (-accuracy, loss); progress is beating the best by margin
+        by_accuracy = early_stopping_score == "accuracy"
+        margin = (0.0, tol) if by_accuracy else (tol,)
+        best, stall = ((np.inf,) * len(margin), -1, None), 0  # (score, epoch, weights)
         # Dropout masks (and mixup) draw their seed only when there is some,
         # so training without keeps the shuffles of earlier versions.
         draws = any_rate(dropout) or options.mixup_alpha
@@ -203,13 +215,16 @@ class ChildNetwork:
             if validation is not None:
                 proba = self.predict_proba(validation[0], params=averages)
                 val_loss = mean_log_loss(proba, val_y)
+                val_accuracy = float(np.mean(proba.argmax(1) == val_y))
                 history["val_loss"].append(val_loss)
-                history["val_accuracy"].append(float(np.mean(proba.argmax(1) == val_y)))
+                history["val_accuracy"].append(val_accuracy)
                 if n_iter_no_change is not None:  # MLPClassifier's rule with tol
-                    stall = stall + 1 if val_loss >= best[0] - tol else 0
-                    if val_loss < best[0]:
+                    score = (-val_accuracy, val_loss) if by_accuracy else (val_loss,)
+                    better = tuple(b - m for b, m in zip(best[0], margin, strict=True))
+                    stall = stall + 1 if score >= better else 0
+                    if score < best[0]:
                         kept = averages or self.params
-                        best = (val_loss, epoch, [p.numpy() for p in kept])
+                        best = (score, epoch, [p.numpy() for p in kept])
             if callback is not None:
                 callback(epoch, history)
             if best[2] is not None and stall >= n_iter_no_change:

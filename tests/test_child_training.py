@@ -39,6 +39,42 @@ def test_early_stopping_restores_the_best_epoch(data):
     assert loss == pytest.approx(history["val_loss"][best], rel=1e-5)
 
 
+def test_early_stopping_on_accuracy_keeps_the_most_accurate_epoch():
+    # noisy labels, so the epoch of lowest loss is not the most accurate one
+    X, y = make_classification(n_samples=200, n_features=8, flip_y=0.2, random_state=0)
+    X = X.astype(np.float32)
+
+    def fit(score):
+        return train_network(
+            _arch(), [X[:150]], y[:150], epochs=60, batch_size=32,
+            learning_rate=1e-2, rng=np.random.RandomState(0),
+            validation=([X[150:]], y[150:]), n_iter_no_change=5,
+            early_stopping_score=score,
+        )  # fmt: skip
+
+    network, history = fit("accuracy")
+    acc, loss = np.array(history["val_accuracy"]), np.array(history["val_loss"])
+    best = history["best_epoch"]
+    # the highest accuracy, and among its epochs the lowest loss, after
+    # which 5 epochs brought no progress
+    assert acc[best] == acc.max()
+    assert loss[best] == loss[acc == acc.max()].min()
+    assert len(acc) == best + 6
+    proba = network.predict_proba([X[150:]])
+    assert np.mean(proba.argmax(1) == y[150:]) == acc[best]
+    _, by_loss = fit("loss")
+    assert by_loss["val_accuracy"][by_loss["best_epoch"]] < acc[best]
+
+
+def test_early_stopping_score_is_checked(data):
+    X, y = data
+    with pytest.raises(ValueError, match="early_stopping_score must be"):
+        train_network(
+            _arch(), [X], y, epochs=1, batch_size=32, learning_rate=1e-3,
+            rng=np.random.RandomState(0), early_stopping_score="f1",
+        )  # fmt: skip
+
+
 def test_standardization_is_kept_with_the_network(data):
     X, y = data
     network, _ = train_network(
