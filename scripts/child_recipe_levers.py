@@ -64,6 +64,11 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
     "cat-tanh256": (CONCAT, [(256, "tanh")]),
     "cat-relu256-256": (CONCAT, [(256, "relu"), (256, "relu")]),
     "cat-relu128-128-tanh32": (CONCAT, [(128, "relu"), (128, "relu"), (32, "tanh")]),
+    # wider than the search space's widest layer (256): run in a space widened
+    # for them (space_for), so they are never a suggestion of the shipped model
+    "cat-relu1024": (CONCAT, [(1024, "relu")]),
+    "cat-relu2048": (CONCAT, [(2048, "relu")]),
+    "cat-relu1024-256": (CONCAT, [(1024, "relu"), (256, "relu")]),
 }
 
 
@@ -105,18 +110,50 @@ TRIAL_LEVERS = (
 TFIDF_BLOCK = "tfidf_block"
 """A lever of the input, not of training: ``{"tfidf_block": {...}}`` appends
 a ``TfidfVectorizer(**{...})`` of the task's texts, fitted on the training
-split, to the view the network reads (dense; the recipe standardizes it)."""
+split, to the view the network reads (dense; the recipe standardizes it).
+With ``"svd_components": k`` among the options the block is the first ``k``
+components of a ``TruncatedSVD`` of it, fitted on the training split (latent
+semantic analysis). A variant with a block also gives it to the
+:data:`BASELINES` (beside the concatenated views), under the variant's name."""
 
 
-def with_tfidf_block(views, texts, train, enc, options):
-    """The task's views with a TF-IDF of its texts beside each view used."""
+def tfidf_block(texts, train, options):
+    """The dense block of :data:`TFIDF_BLOCK`, fitted on the training rows."""
+    from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+    k = options.pop("svd_components", None)
     tfidf = TfidfVectorizer(**options).fit(texts[train])
-    block = tfidf.transform(texts).toarray().astype(np.float32)
-    used = np.flatnonzero(np.asarray(enc.gamma) > 0)
+    matrix = tfidf.transform(texts)
+    if k is None:
+        return matrix.toarray().astype(np.float32)
+    svd = TruncatedSVD(min(k, matrix.shape[1] - 1), random_state=0)
+    svd.fit(matrix[train])
+    return svd.transform(matrix).astype(np.float32)
+
+
+def with_tfidf_block(views, texts, train, used, options):
+    """The task's views with a TF-IDF of its texts beside each view ``used``."""
+    block = tfidf_block(texts, train, options)
     return [np.hstack([v, block]) if k in used else v for k, v in enumerate(views)]
+
+
+def space_for(space, arch_name):
+    """``space``, with the widths of a named architecture added if it lacks them."""
+    from skfti import SearchSpace
+
+    if arch_name.startswith("rand-"):
+        return space
+    extra = sorted({w for w, _ in ARCHS[arch_name][1]} - set(space.widths))
+    if not extra:
+        return space
+    return SearchSpace(
+        n_layers=space.n_layers,
+        widths=tuple(space.widths) + tuple(extra),
+        activations=space.activations,
+        views=space.views,
+    )
 
 
 def encoding(space, arch_name, task_name):
@@ -141,9 +178,13 @@ def encoding(space, arch_name, task_name):
     return ArchitectureEncoding(s, alpha, beta, gamma)
 
 
-def run_baseline(task_name, data, space, name, seed):
+def run_baseline(task_name, data, space, name, seed, variant=None):
     """A scikit-learn classifier on the standardized views side by side."""
-    views, y, (train, val, test), _, _ = data
+    views, y, (train, val, test), _, texts = data
+    variant = variant or {"name": "-"}
+    if TFIDF_BLOCK in variant:
+        used = [space.views.index(CONCAT)]
+        views = with_tfidf_block(views, texts, train, used, variant[TFIDF_BLOCK])
     X = views[space.views.index(CONCAT)]
     start = time.perf_counter()
     model = view_baselines(seed)[name].fit(X[train], y[train])
@@ -151,7 +192,7 @@ def run_baseline(task_name, data, space, name, seed):
     return {
         "task": task_name,
         "arch": name,
-        "variant": "-",
+        "variant": variant["name"],
         "seed": seed,
         "val": float(np.mean(pv.argmax(1) == y[val])),
         "test": float(np.mean(pt.argmax(1) == y[test])),
@@ -165,7 +206,7 @@ def run_baseline(task_name, data, space, name, seed):
 def run(task_name, data, space, arch_name, variant, seed):
     """Train one child as the classifier would; validation and test scores."""
     if arch_name in BASELINES:
-        return run_baseline(task_name, data, space, arch_name, seed)
+        return run_baseline(task_name, data, space, arch_name, seed, variant)
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     from skfti.child_architecture import ChildArchitecture
@@ -182,9 +223,10 @@ def run(task_name, data, space, arch_name, variant, seed):
         },
         text=not space.is_numeric,
     )
-    enc = encoding(space, arch_name, task_name)
+    enc = encoding(space_for(space, arch_name), arch_name, task_name)
     if TFIDF_BLOCK in variant:
-        views = with_tfidf_block(views, texts, train, enc, variant[TFIDF_BLOCK])
+        used = np.flatnonzero(np.asarray(enc.gamma) > 0)
+        views = with_tfidf_block(views, texts, train, used, variant[TFIDF_BLOCK])
     arch = ChildArchitecture(
         enc,
         [v.shape[1] for v in views],
@@ -362,6 +404,8 @@ def main():
         for arch in (a for a in archs if a in BASELINES):
             for seed in seeds:
                 jobs.append((task.name, arch, {"name": "-"}, seed))
+                for variant in (v for v in variants if TFIDF_BLOCK in v):
+                    jobs.append((task.name, arch, variant, seed))
         for variant in variants:
             for arch in (a for a in archs if a not in BASELINES):
                 for seed in seeds:
