@@ -1,5 +1,7 @@
 """Reading and checking a user's files: read_table, prepare_table, load_task_file."""
 
+import csv
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -200,6 +202,41 @@ def test_an_empty_text_column_is_named(tmp_path, capsys, suffix):
     for chosen in ([], ["--text-column", "text"]):
         argv = ["suggest", path, "--target", "label", *chosen]
         assert _error_line(argv, capsys) == expected
+
+
+def test_a_semicolon_csv_that_defeats_the_sniffer_is_read(tmp_path):
+    # quoted texts over several lines, with commas and doubled quotes: what a
+    # spreadsheet writes; csv.Sniffer finds no separator, the records do
+    content = (
+        "doc;label\n"
+        '"Run the job, wait for it\nto end, then return its code.";system\n'
+        "Tell the position.;text\n"
+        "Choose an element, at random.;numbers\n"
+        '"Make the path absolute, resolving links\non the way.";system\n'
+        "Round to the nearest whole number.;numbers\n"
+        '"Handle ""fatal"" errors as the level says";system\n'
+    )
+    (tmp_path / "docs.csv").write_text(content)
+    with pytest.raises(csv.Error):
+        csv.Sniffer().sniff(content, delimiters=";")
+    read = read_table(tmp_path / "docs.csv")
+    assert list(read.columns) == ["doc", "label"]
+    first = "Run the job, wait for it\nto end, then return its code."
+    assert read["doc"].iloc[0] == first
+    assert read["doc"].iloc[5] == 'Handle "fatal" errors as the level says'
+    labels = ["system", "text", "numbers", "system", "numbers", "system"]
+    assert list(read["label"]) == labels
+    note = "columns separated by ';' (and decimal commas), not commas"
+    assert read.attrs["notes"] == [note]
+
+
+def test_a_one_column_header_with_a_semicolon_stays_one_column(tmp_path):
+    # records of unequal length by ";": not a separator, even with quotes
+    content = 'note; or remark\n"hello, there"\n"bye\nnow"\nplain\n'
+    (tmp_path / "one.csv").write_text(content)
+    read = read_table(tmp_path / "one.csv")
+    assert list(read.columns) == ["note; or remark"]
+    assert len(read) == 3
 
 
 def test_a_tab_separated_csv_of_texts_with_semicolons_is_read(tmp_path):

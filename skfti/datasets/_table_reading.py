@@ -8,6 +8,7 @@ command line prints that line.
 """
 
 import csv
+import io
 import os
 from pathlib import Path
 
@@ -28,6 +29,8 @@ FORMATS = {
 """File extensions and the format each is read as (``.gz`` etc. on top is fine)."""
 
 _COMPRESSION = (".gz", ".bz2", ".zip", ".xz", ".zst")
+_SAMPLE = 65536
+"""Characters of a ``.csv`` file read to find its separator."""
 
 
 class DataFileError(ValueError):
@@ -76,12 +79,14 @@ def _csv_separator(path, encoding):
     separator :class:`csv.Sniffer` finds, consistent over the first 64 KB,
     changes it; the sniffer chooses only among the separators in the header
     (texts may hold others: a gloss with ``;`` in a tab-separated file).
-    Compressed files are read with commas.
+    Where the sniffer finds none (quoted texts over several lines defeat it),
+    the one header separator that parses the sample into records of equal
+    length is taken. Compressed files are read with commas.
     """
     if uncompressed_name(path) != Path(path).name:
         return ","
     with open(path, encoding=encoding, errors="replace", newline="") as stream:
-        sample = stream.read(65536)
+        sample = stream.read(_SAMPLE)
     header = sample.split("\n", 1)[0]
     if "," in header:
         return ","
@@ -90,8 +95,25 @@ def _csv_separator(path, encoding):
         return ","
     try:
         return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
-    except csv.Error:
-        return ","
+    except csv.Error:  # e.g. quoted texts over several lines
+        consistent = [c for c in candidates if _same_fields(sample, c, _SAMPLE)]
+        return consistent[0] if len(consistent) == 1 else ","
+
+
+def _same_fields(sample, sep, size):
+    """Whether ``sample`` parses by ``sep`` into records of one length >= 2.
+
+    Quotes are honoured, so a quoted text over several lines is one field; the
+    last record is left out when the sample is cut at ``size`` characters.
+    """
+    records = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
+    if len(sample) >= size:
+        records = records[:-1]
+    return (
+        len(records) >= 2
+        and len(records[0]) >= 2
+        and all(len(r) == len(records[0]) for r in records)
+    )
 
 
 def _read(pd, path, fmt, encoding, sep=None):
