@@ -182,10 +182,10 @@ def run_baseline(task_name, data, space, name, seed, variant=None):
     """A scikit-learn classifier on the standardized views side by side."""
     views, y, (train, val, test), _, texts = data
     variant = variant or {"name": "-"}
+    concat = space.views.index(CONCAT)
     if TFIDF_BLOCK in variant:
-        used = [space.views.index(CONCAT)]
-        views = with_tfidf_block(views, texts, train, used, variant[TFIDF_BLOCK])
-    X = views[space.views.index(CONCAT)]
+        views = with_tfidf_block(views, texts, train, [concat], variant[TFIDF_BLOCK])
+    X = views[concat]
     start = time.perf_counter()
     model = view_baselines(seed)[name].fit(X[train], y[train])
     pv, pt = model.predict_proba(X[val]), model.predict_proba(X[test])

@@ -96,18 +96,18 @@ def _csv_separator(path, encoding):
     try:
         return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
     except csv.Error:  # e.g. quoted texts over several lines
-        consistent = [c for c in candidates if _same_fields(sample, c, _SAMPLE)]
+        consistent = [c for c in candidates if _same_fields(sample, c)]
         return consistent[0] if len(consistent) == 1 else ","
 
 
-def _same_fields(sample, sep, size):
+def _same_fields(sample, sep):
     """Whether ``sample`` parses by ``sep`` into records of one length >= 2.
 
     Quotes are honoured, so a quoted text over several lines is one field; the
-    last record is left out when the sample is cut at ``size`` characters.
+    last record is left out when the sample was cut at :data:`_SAMPLE`.
     """
     records = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
-    if len(sample) >= size:
+    if len(sample) >= _SAMPLE:
         records = records[:-1]
     return (
         len(records) >= 2
