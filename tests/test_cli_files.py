@@ -306,3 +306,131 @@ def test_a_file_named_parquet_that_is_not_parquet_is_named_so(tmp_path, capsys):
     assert main(["suggest", str(tmp_path / "rows.parquet"), "--target", "label"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--format csv" in err
+
+
+def test_a_semicolon_csv_with_decimal_points_keeps_its_numbers(tmp_path):
+    # UCI's wine quality files: ";" between quoted names, points in the numbers
+    content = '"fixed acidity";"citric acid";"quality"\n' + "".join(
+        f"{7 + i / 10:.1f};{i / 100:.2f};{5 + i % 2}\n" for i in range(20)
+    )
+    (tmp_path / "wine.csv").write_text(content)
+    read = read_table(tmp_path / "wine.csv")
+    assert read["fixed acidity"].dtype == np.float64
+    assert read["citric acid"].tolist()[:3] == [0.0, 0.01, 0.02]
+    assert read.attrs["notes"] == ["columns separated by ';', not commas"]
+    data = prepare_table(read, "quality")
+    assert data.numeric_columns == ["fixed acidity", "citric acid"]
+
+
+def test_missing_words_are_missing_only_in_columns_of_numbers(tmp_path):
+    rows = [
+        ("hello there", "None", "NA", "EU"),
+        ("good bye", "toxic", "1.5", "NA"),
+        ("NA", "None", "2", "APAC"),
+        ("see you", "toxic", "null", "EU"),
+    ]
+    content = "text,label,score,region\n" + "".join(",".join(r) + "\n" for r in rows)
+    (tmp_path / "na.csv").write_text(content)
+    read = read_table(tmp_path / "na.csv")
+    assert read["label"].tolist() == ["None", "toxic", "None", "toxic"]
+    assert read["region"].tolist() == ["EU", "NA", "APAC", "EU"]
+    assert read["text"].tolist()[2] == "NA"
+    np.testing.assert_array_equal(read["score"], [np.nan, 1.5, 2.0, np.nan])
+    note = (
+        "column score of numbers: cells such as 'NA' or 'null' read as missing values"
+    )
+    assert read.attrs["notes"] == [note]
+    data = prepare_table(read, "label", text_column="text", min_per_class=1)
+    assert sorted(set(data.y)) == ["None", "toxic"]
+    assert any("labels 'None', kept as classes" in n for n in data.notes)
+    # decimal commas and "NA" in one column of a ";" file
+    (tmp_path / "dec.csv").write_text("a;b;label\n1,5;2,3;x\n2,5;NA;y\n")
+    np.testing.assert_array_equal(read_table(tmp_path / "dec.csv")["b"], [2.3, np.nan])
+
+
+def test_a_jsonl_file_with_a_utf8_mark_is_read(tmp_path):
+    frame = pd.DataFrame({"text": ["a b", "c d"], "label": ["x", "y"]})
+    text = frame.to_json(orient="records", lines=True)
+    (tmp_path / "bom.jsonl").write_bytes(text.encode("utf-8-sig"))
+    pd.testing.assert_frame_equal(read_table(tmp_path / "bom.jsonl"), frame)
+
+
+def test_a_windows_1252_file_keeps_its_quotes_and_euro_sign(tmp_path):
+    text = "It\u2019s a \u201cgreat\u201d film \u2013 \u20ac5"
+    content = f'text,label\n"{text}",x\nplain,y\n'
+    (tmp_path / "excel.csv").write_bytes(content.encode("cp1252"))
+    read = read_table(tmp_path / "excel.csv")
+    assert read["text"].iloc[0] == text
+    assert read.attrs["notes"] == ["not valid UTF-8: read as Windows-1252"]
+    # bytes that Windows-1252 leaves undefined: Latin-1 as before
+    (tmp_path / "latin.csv").write_bytes(b"text,label\ncaf\xe9 \x81,x\nplain,y\n")
+    assert read_table(tmp_path / "latin.csv").attrs["notes"] == [
+        "not valid UTF-8: read as Latin-1"
+    ]
+
+
+def test_a_saved_row_index_is_ignored_with_a_note(tmp_path):
+    frame = _numbers().sort_values("y")
+    frame.to_csv(tmp_path / "indexed.csv")  # the index as an unnamed column
+    data = prepare_table(read_table(tmp_path / "indexed.csv"), "y")
+    assert data.numeric_columns == ["a", "b", "c"]
+    assert "column Unnamed: 0 ignored (a saved row index)" in data.notes
+    # a column of numbers under an empty header that repeat is a feature
+    frame.assign(a=np.arange(60) % 7).set_index("a").to_csv(tmp_path / "kept.csv")
+    kept = prepare_table(
+        read_table(tmp_path / "kept.csv").rename(columns={"a": "Unnamed: 0"}), "y"
+    )
+    assert kept.numeric_columns == ["Unnamed: 0", "b", "c"]
+
+
+def test_a_name_with_spaces_or_another_case_is_hinted(tmp_path, capsys):
+    (tmp_path / "s.csv").write_text("text, label\nhello there, x\nbye now, y\n")
+    argv = ["suggest", str(tmp_path / "s.csv"), "--target"]
+    assert _error_line([*argv, "label"], capsys).endswith(
+        "(column ' label' has spaces around its name: pass --target ' label', quoted)"
+    )
+    assert _error_line([*argv, "TEXT"], capsys).endswith(
+        "(did you mean 'text'? names are case-sensitive)"
+    )
+
+
+def test_messages_show_plain_labels_and_count_in_the_singular(capsys):
+    frame = _numbers(20)
+    frame.loc[0, "y"] = 7
+    with pytest.raises(DataFileError, match=r"too few rows in 1 class of 'y': 7 \(1\)"):
+        prepare_table(frame, "y")
+    with pytest.raises(DataFileError, match=r"a single class \(1\) in 20 rows"):
+        prepare_table(frame.assign(y=1), "y")
+    data = prepare_table(frame[["a", "y"]], "y", dropna=True, min_per_class=1)
+    assert data.describe().startswith("20 rows, 1 numeric column; ")
+
+
+def test_a_numeric_model_takes_the_numbers_of_a_table_with_texts(tmp_path, capsys):
+    frame = _numbers().assign(name=[f"Mr. Someone Number {i}" for i in range(60)])
+    data = prepare_table(frame, "y")
+    assert data.kind == "text"
+    assert any(
+        n.endswith("(a model for numeric data uses the numbers: --model tabular-v1)")
+        for n in data.notes
+    )
+    data = prepare_table(frame, "y", kind="numeric")
+    assert data.kind == "numeric" and data.numeric_columns == ["a", "b", "c"]
+    assert "text column name ignored (the model takes numeric data)" in data.notes
+    with pytest.raises(DataFileError, match="no text column found"):
+        prepare_table(_numbers(), "y", kind="text")
+    frame.to_csv(tmp_path / "mixed.csv", index=False)
+    argv = ["suggest", str(tmp_path / "mixed.csv"), "--target", "y", "--top-k", "1"]
+    assert main([*argv, "--model", "tabular-v1"]) == 0
+    out = capsys.readouterr().out
+    assert "60 rows, 3 numeric columns" in out and "model tabular-v1" in out
+
+
+def test_a_model_without_meta_features_says_it_suggests_alike():
+    import skfti.pretrained
+    from skfti.cli._models import describe_source
+
+    for name in skfti.pretrained.available():
+        inferrer = skfti.pretrained.load(name)
+        line = describe_source(("name", name), inferrer)
+        blind = "it suggests the same networks for every data set" in line
+        assert blind == (inferrer.meta_features == "none"), line

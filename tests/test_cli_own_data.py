@@ -312,7 +312,7 @@ def test_populate_fit_suggest_on_numeric_files(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "5 numeric + 1 categorical columns" in done.stdout
-    assert "one-hot encoded 1 categorical columns" in done.stdout
+    assert "one-hot encoded 1 categorical column with" in done.stdout
     assert "LogisticRegression" in done.stdout
     code = (
         "import joblib, pandas as pd; rows = pd.read_csv('task2.csv'); "

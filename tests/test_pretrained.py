@@ -107,6 +107,18 @@ def test_available_lists_names_and_unknown_names_are_named():
         skfti.pretrained.load("nope")
 
 
+def test_data_kind_reads_a_model_without_loading_it(saved, tmp_path):
+    for name in skfti.pretrained.available():
+        numeric = skfti.pretrained.load(name).search_space_.is_numeric
+        assert skfti.pretrained.data_kind(name) == ("numeric" if numeric else "text")
+    inferrer, _, _ = saved
+    skfti.pretrained.save(inferrer, tmp_path / "m", provenance={})
+    expected = "numeric" if inferrer.search_space_.is_numeric else "text"
+    assert skfti.pretrained.data_kind(tmp_path / "m") == expected
+    with pytest.raises(ValueError, match="No pretrained model named 'nope'"):
+        skfti.pretrained.data_kind("nope")
+
+
 def test_save_checks_its_input(saved, tmp_path):
     inferrer, _, _ = saved
     with pytest.raises(ValueError, match="provenance must be a dict"):

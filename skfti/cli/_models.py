@@ -30,6 +30,23 @@ def check_model_source(model, inferrer_path, kind):
     return "name", name
 
 
+def model_data_kind(model, inferrer_path):
+    """The kind of data ``--model`` takes (``"text"``, ``"numeric"``), else None.
+
+    Read from the shipped model's description before the file is prepared, so
+    that ``--model tabular-v1`` uses the numbers of a table that also has a
+    text column. None without ``--model``, with ``--inferrer`` (known once
+    loaded) and for a name that is not a model (an error later).
+    """
+    if model is None or inferrer_path is not None:
+        return None
+    import skfti.pretrained
+
+    if model not in skfti.pretrained.available():
+        return None
+    return skfti.pretrained.data_kind(model)
+
+
 def load_inferrer(source):
     """The fitted inferrer of a source from :func:`check_model_source`."""
     from sklearn.exceptions import NotFittedError
@@ -77,7 +94,12 @@ def describe_source(source, inferrer):
     views = ", ".join(inferrer.search_space_.views)
     tasks = getattr(inferrer, "n_train_tasks_", None)
     trained = f", value network fitted on {tasks} tasks" if tasks else ""
-    return f"model {source[1]} (views {views}{trained})"
+    blind = (
+        "; without meta-features it suggests the same networks for every data set"
+        if getattr(inferrer, "meta_features", None) == "none"
+        else ""
+    )
+    return f"model {source[1]} (views {views}{trained}{blind})"
 
 
 def check_compatible(inferrer, data, where):

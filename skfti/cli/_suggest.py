@@ -21,6 +21,7 @@ from skfti.cli._models import (
     check_model_source,
     describe_source,
     load_inferrer,
+    model_data_kind,
 )
 from skfti.cli._outputs import check_output_path
 from skfti.datasets import DataFileError
@@ -127,6 +128,7 @@ def run_suggest(args):
         dropna=args.dropna,
         min_per_class=_min_per_class(args),
         name=where,
+        kind=model_data_kind(args.model, args.inferrer),
     )
     split = (
         check_split(data.y, args.test_size, args.seed, where) if args.train else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skfti._optional import import_optional
-from skfti.datasets._table_reading import DataFileError, _shorten
+from skfti.datasets._table_reading import MISSING_WORDS, DataFileError, _shorten
 from skfti.datasets._table_steps import TextColumns, _as_float_series
 
 __all__ = ["MAX_CATEGORIES", "TableData", "prepare_table"]
@@ -68,10 +68,11 @@ class TableData:
             what = "text column" + ("s " if len(self.text_columns) > 1 else " ")
             what += ", ".join(repr(c) for c in self.text_columns)
         else:
+            n_columns = len(self.numeric_columns) + len(self.categorical_columns)
             what = f"{len(self.numeric_columns)} numeric"
             if self.categorical_columns:
                 what += f" + {len(self.categorical_columns)} categorical"
-            what += " columns"
+            what += " column" if n_columns == 1 else " columns"
         classes = _shorten(
             [f"{lab} {n}" for lab, n in zip(labels, counts, strict=True)], 6
         )
@@ -79,6 +80,11 @@ class TableData:
             f"{len(self.y)} rows, {what}; target {self.target!r} with "
             f"{len(labels)} classes ({classes})"
         )
+
+
+def _label(value):
+    """A label for a message: ``1``, ``'spam'``, not ``np.int64(1)``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _is_str_column(values):
@@ -113,6 +119,9 @@ def _kinds(frame, target, max_categories):
         if _is_empty(series):
             kinds[column] = "empty"
             continue
+        if _is_saved_index(column, series):
+            kinds[column] = "index"
+            continue
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
             kinds[column] = "numeric"
             continue
@@ -139,6 +148,20 @@ def _kinds(frame, target, max_categories):
         else:
             kinds[column] = "text"
     return kinds
+
+
+def _is_saved_index(column, series):
+    """Whether a column is a row index that ``DataFrame.to_csv`` wrote.
+
+    pandas writes an index without a name under an empty header, and names
+    that first column ``Unnamed: 0`` when it reads the file back; its values
+    are distinct integers (0, 1, 2, ... or, after sorting or splitting, some
+    of them in another order). As a feature it gives away the order the rows
+    had (a file sorted by label, say).
+    """
+    return (
+        column == "Unnamed: 0" and series.dtype.kind in "iu" and bool(series.is_unique)
+    )
 
 
 def _share_with_spaces(series):
@@ -190,6 +213,14 @@ def _labels(frame, target, path, dropna, notes):
                 + _fill_or_dropna(int(missing.sum()))
             )
         notes.append(f"dropped {_rows(int(missing.sum()))} without a label")
+    words = sorted(
+        {v for v in series[~missing].tolist() if isinstance(v, str)} & MISSING_WORDS
+    )
+    if words:
+        notes.append(
+            f"target {target!r} has labels {_shorten(map(repr, words))}, kept as "
+            "classes (an empty cell is a missing label)"
+        )
     return missing
 
 
@@ -205,7 +236,7 @@ def _check_classes(y, target, path, min_per_class):
         )
     if len(labels) < 2:
         raise DataFileError(
-            f"{path}: target {target!r} has a single class ({labels[0]!r}) in "
+            f"{path}: target {target!r} has a single class ({_label(labels[0])}) in "
             f"{len(y)} rows; a classifier needs at least 2 classes"
         )
     if len(labels) > 100 and len(labels) > len(y) / 2:
@@ -217,15 +248,20 @@ def _check_classes(y, target, path, min_per_class):
     if small.any():
         examples = _shorten(
             [
-                f"{lab!r} ({n})"
+                f"{_label(lab)} ({n})"
                 for lab, n in zip(labels[small], counts[small], strict=True)
             ],
             4,
         )
         raise DataFileError(
-            f"{path}: too few rows in {int(small.sum())} classes of {target!r}: "
+            f"{path}: too few rows in {_classes(int(small.sum()))} of {target!r}: "
             f"{examples}; every class needs at least {min_per_class}"
         )
+
+
+def _classes(n):
+    """``"1 class"`` or ``"3 classes"``."""
+    return "1 class" if n == 1 else f"{n} classes"
 
 
 def _label_array(series):
@@ -237,6 +273,20 @@ def _label_array(series):
     elif y.dtype.kind == "f" and np.all(np.equal(np.mod(y, 1), 0)):
         y = y.astype(np.int64)  # 1.0, 2.0: integer labels read as floats
     return y
+
+
+def _name_hint(columns, wanted, option):
+    """A hint when a column is named ``wanted`` up to spaces or case."""
+    for column in columns:
+        if column.strip() == wanted.strip() and column != wanted:
+            return (
+                f" (column {column!r} has spaces around its name: pass "
+                f"{option} {column!r}, quoted)"
+            )
+    for column in columns:
+        if column.strip().lower() == wanted.strip().lower():
+            return f" (did you mean {column!r}? names are case-sensitive)"
+    return ""
 
 
 def _separator_hint(columns):
@@ -261,6 +311,7 @@ def prepare_table(
     max_categories=MAX_CATEGORIES,
     min_per_class=2,
     name="data",
+    kind=None,
 ):
     """Check a table and choose its features; raise :class:`DataFileError` if unfit.
 
@@ -287,22 +338,41 @@ def prepare_table(
         Fewest rows a class may have.
     name : str, default="data"
         What messages call the table (the file's path).
+    kind : {None, "text", "numeric"}, default=None
+        What the model takes. ``None`` detects (a text column makes text
+        data); ``"numeric"`` uses the numeric and categorical columns of a
+        table that also has texts, and ignores the texts (with a note);
+        ``"text"`` raises if no text column is found.
 
     Returns
     -------
     data : TableData
     """
+    if kind not in (None, "text", "numeric"):
+        raise ValueError(f"kind must be None, 'text' or 'numeric', got {kind!r}")
+    if kind == "numeric" and text_column is not None:
+        raise DataFileError(
+            f"{name}: a text column was named, but the model takes numeric data"
+        )
     notes = list(frame.attrs.get("notes", []))
     columns = list(frame.columns)
     if target not in columns:
         raise DataFileError(
             f"{name}: no target column {target!r}; columns: {_shorten(columns, 12)}"
-            + _separator_hint(columns)
+            + (_name_hint(columns, target, "--target") or _separator_hint(columns))
         )
     drop = _labels(frame, target, name, dropna, notes)
     kinds = _kinds(frame, target, max_categories)
+    index = [c for c, k in kinds.items() if k == "index"]
+    if index:
+        notes.append(
+            f"{'column' if len(index) == 1 else 'columns'} {_shorten(index)} "
+            "ignored (a saved row index)"
+        )
     if text_column is not None:
         texts = _chosen_texts(frame, target, text_column, kinds, name)
+    elif kind == "numeric":
+        texts = _ignored_texts(frame, kinds, notes, name)
     else:
         texts = _detected_texts(frame, kinds, notes, name)
     empty = [c for c, k in kinds.items() if k == "empty"]
@@ -310,6 +380,11 @@ def prepare_table(
         notes.append(
             f"{'column' if len(empty) == 1 else 'columns'} {_shorten(empty)} "
             "ignored (empty in every row)"
+        )
+    if kind == "text" and not texts:
+        raise DataFileError(
+            f"{name}: no text column found (columns: {_shorten(columns, 12)}); "
+            "name one with --text-column"
         )
     if texts:
         return _text_table(
@@ -332,6 +407,7 @@ def _chosen_texts(frame, target, text_column, kinds, name):
         if column not in columns:
             raise DataFileError(
                 f"{name}: no text column {column!r}; columns: {_shorten(columns, 12)}"
+                + _name_hint(columns, column, "--text-column")
             )
         if column == target:
             raise DataFileError(
@@ -347,6 +423,20 @@ def _chosen_texts(frame, target, text_column, kinds, name):
             )
         _check_not_broken_numeric(frame, column, name)
     return texts
+
+
+def _ignored_texts(frame, kinds, notes, name):
+    """No text columns: those found are ignored, with a note (numeric data)."""
+    texts = [c for c, k in kinds.items() if k == "text"]
+    for column in texts:
+        _check_not_broken_numeric(frame, column, name)
+        kinds[column] = "words"
+    if texts:
+        notes.append(
+            f"text {'column' if len(texts) == 1 else 'columns'} {_shorten(texts)} "
+            "ignored (the model takes numeric data)"
+        )
+    return []
 
 
 def _detected_texts(frame, kinds, notes, name):
@@ -397,10 +487,16 @@ def _text_table(frame, target, texts, kinds, drop, dropna, notes, name, min_per_
         notes.append(f"dropped {_rows(int((empty & ~drop).sum()))} with empty text")
     drop = drop | empty
     ignored = [
-        c for c, k in kinds.items() if c not in texts and k not in ("words", "empty")
+        c
+        for c, k in kinds.items()
+        if c not in texts and k not in ("words", "empty", "index")
     ]
     if ignored:
-        notes.append(f"other columns ignored: {_shorten(ignored, 5)}")
+        numbers = any(kinds[c] in ("numeric", "categorical") for c in ignored)
+        hint = " (a model for numeric data uses the numbers: --model tabular-v1)"
+        notes.append(
+            f"other columns ignored: {_shorten(ignored, 5)}" + (hint if numbers else "")
+        )
     keep = ~drop
     y = _label_array(frame[target][keep])
     _check_classes(y, target, name, min_per_class)
@@ -453,7 +549,8 @@ def _numeric_table(frame, target, kinds, drop, dropna, notes, name, min_per_clas
             drop = drop | bad
     if categorical:
         notes.append(
-            f"one-hot encoded {len(categorical)} categorical columns with at most "
+            f"one-hot encoded {len(categorical)} categorical "
+            f"{'column' if len(categorical) == 1 else 'columns'} with at most "
             f"{MAX_CATEGORIES} distinct values ({_shorten(categorical, 5)}; a "
             "missing value is a category of its own)"
         )

@@ -2,7 +2,7 @@
 
 :func:`read_table` reads CSV, TSV, JSON Lines or Parquet with pandas (a text
 file with a UTF-16 byte-order mark as UTF-16, one that is not UTF-8 as
-Latin-1). Every problem with the file raises
+Windows-1252, else Latin-1). Every problem with the file raises
 :class:`DataFileError` (a ``ValueError``) with one line naming it; the
 command line prints that line.
 """
@@ -10,7 +10,10 @@ command line prints that line.
 import csv
 import io
 import os
+import re
 from pathlib import Path
+
+import numpy as np
 
 from skfti._optional import import_optional
 
@@ -31,6 +34,17 @@ FORMATS = {
 _COMPRESSION = (".gz", ".bz2", ".zip", ".xz", ".zst")
 _SAMPLE = 65536
 """Characters of a ``.csv`` file read to find its separator."""
+
+MISSING_WORDS = frozenset(
+    ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND")
+    + ("1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+)
+"""The words pandas reads as missing values by default. In a CSV or TSV file
+they mark a missing value only in a column of numbers; elsewhere (labels,
+texts, categories) ``"None"`` or ``"NA"`` is a value like any other."""
+
+_DOT_NUMBER = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
+_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 
 
 class DataFileError(ValueError):
@@ -71,33 +85,56 @@ def file_format(path, format=None):
     return FORMATS[suffix]
 
 
-def _csv_separator(path, encoding):
-    """``","``, or the separator the first lines of a plain ``.csv`` use.
+def _csv_dialect(path, encoding):
+    """``(separator, decimal mark)`` of a plain ``.csv`` file, from its first lines.
 
-    A spreadsheet's export in many locales separates by ``;`` (with decimal
-    commas); others by tabs. Only a header without a comma that holds the
-    separator :class:`csv.Sniffer` finds, consistent over the first 64 KB,
-    changes it; the sniffer chooses only among the separators in the header
-    (texts may hold others: a gloss with ``;`` in a tab-separated file).
-    Where the sniffer finds none (quoted texts over several lines defeat it),
-    the one header separator that parses the sample into records of equal
-    length is taken. Compressed files are read with commas.
+    The separator is ``","`` unless the header has none and holds another
+    that :class:`csv.Sniffer` finds, consistent over the first 64 KB: a
+    spreadsheet's export in many locales separates by ``;`` (with decimal
+    commas), others by tabs. The sniffer chooses only among the separators
+    in the header (texts may hold others: a gloss with ``;`` in a
+    tab-separated file). Where the sniffer finds none (quoted texts over
+    several lines defeat it), the one header separator that parses the
+    sample into records of equal length is taken. The decimal mark is
+    ``"."`` except for ``;`` files, which have decimal commas unless their
+    fields show more numbers with a decimal point than with a comma (UCI's
+    wine quality data). Compressed files are read with commas.
     """
     if uncompressed_name(path) != Path(path).name:
-        return ","
+        return ",", "."
     with open(path, encoding=encoding, errors="replace", newline="") as stream:
         sample = stream.read(_SAMPLE)
     header = sample.split("\n", 1)[0]
     if "," in header:
-        return ","
+        return ",", "."
     candidates = "".join(c for c in ";\t|" if c in header)
     if not candidates:
-        return ","
+        return ",", "."
     try:
-        return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
+        sep = csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
     except csv.Error:  # e.g. quoted texts over several lines
         consistent = [c for c in candidates if _same_fields(sample, c)]
-        return consistent[0] if len(consistent) == 1 else ","
+        sep = consistent[0] if len(consistent) == 1 else ","
+    return sep, (_decimal_mark(sample, sep) if sep == ";" else ".")
+
+
+def _records(sample, sep):
+    """The records of a sample, without a last one cut at :data:`_SAMPLE`."""
+    records = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
+    return records[:-1] if len(sample) >= _SAMPLE else records
+
+
+def _decimal_mark(sample, sep):
+    """``","``, or ``"."`` when more fields are numbers with a point than a comma."""
+    points = commas = 0
+    for record in _records(sample, sep)[1:]:
+        for value in record:
+            value = value.strip()
+            if _COMMA_NUMBER.fullmatch(value):
+                commas += 1
+            elif _DOT_NUMBER.fullmatch(value):
+                points += 1
+    return "." if points > commas else ","
 
 
 def _same_fields(sample, sep):
@@ -106,9 +143,7 @@ def _same_fields(sample, sep):
     Quotes are honoured, so a quoted text over several lines is one field; the
     last record is left out when the sample was cut at :data:`_SAMPLE`.
     """
-    records = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
-    if len(sample) >= _SAMPLE:
-        records = records[:-1]
+    records = _records(sample, sep)
     return (
         len(records) >= 2
         and len(records[0]) >= 2
@@ -116,11 +151,20 @@ def _same_fields(sample, sep):
     )
 
 
-def _read(pd, path, fmt, encoding, sep=None):
+def _read(pd, path, fmt, encoding, dialect=None):
     if fmt in ("csv", "tsv"):
-        sep = sep or ("," if fmt == "csv" else "\t")
-        decimal = "," if sep == ";" else "."
-        return pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
+        sep, decimal = dialect or ("," if fmt == "csv" else "\t", ".")
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            decimal=decimal,
+            encoding=encoding,
+            keep_default_na=False,
+            na_values=[""],
+        )
+        return _read_missing_words(pd, frame, decimal)
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"  # a byte-order mark is read as none
     if fmt == "jsonl":
         if _first_character(path, encoding) == "[":  # an array of rows, on 1 line too
             return pd.read_json(path, encoding=encoding)
@@ -145,6 +189,39 @@ def _read(pd, path, fmt, encoding, sep=None):
                     "PAR1); for another format, pass --format csv|tsv|jsonl"
                 )
     return pd.read_parquet(path)
+
+
+def _read_missing_words(pd, frame, decimal):
+    """Columns of numbers with :data:`MISSING_WORDS` in some cells, as numbers.
+
+    Read with only empty cells missing, a column of numbers and ``"NA"``
+    (R's export) holds strings; it becomes numbers with those cells missing
+    (a column of such words alone becomes empty). Other columns keep their
+    words. ``frame.attrs["missing_words"]`` names
+    the columns changed.
+    """
+    changed = []
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype != object:
+            continue
+        present = series.dropna()
+        if not all(isinstance(v, str) for v in present.tolist()):
+            continue
+        words = present.str.strip()
+        is_missing = words.isin(MISSING_WORDS)
+        if not is_missing.any():
+            continue
+        numbers = words[~is_missing]
+        if decimal == ",":
+            numbers = numbers.str.replace(",", ".", regex=False)
+        values = pd.to_numeric(numbers, errors="coerce")
+        if values.isna().any():
+            continue
+        frame[column] = values.reindex(series.index).astype(np.float64)
+        changed.append(column)
+    frame.attrs["missing_words"] = changed
+    return frame
 
 
 def _bom_encoding(path):
@@ -188,6 +265,24 @@ def _first_line(exc):
     return text[0] if text else type(exc).__name__
 
 
+_8BIT = (("utf-8", None), ("cp1252", "Windows-1252"), ("latin-1", "Latin-1"))
+"""Encodings tried in turn for a file without a UTF-16/32 mark, and their names
+in the note; Windows-1252 (Excel's export) fails on five unused bytes, where
+Latin-1 takes every byte."""
+
+
+def _read_8bit(pd, path, fmt):
+    """``(frame, dialect, name of the fallback encoding or None)``."""
+    for encoding, name in _8BIT:
+        dialect = _csv_dialect(path, encoding) if fmt == "csv" else None
+        try:
+            return _read(pd, path, fmt, encoding, dialect), dialect, name
+        except UnicodeDecodeError:
+            if encoding == _8BIT[-1][0]:  # Latin-1 decodes every byte
+                raise
+    return None  # not reached
+
+
 def read_table(path, format=None):
     """Read a data file into a DataFrame, or raise :class:`DataFileError`.
 
@@ -205,10 +300,14 @@ def read_table(path, format=None):
     frame : pandas.DataFrame
         At least one row and one column. A text file that starts with a
         UTF-16 or UTF-32 byte-order mark (Excel's "Unicode text") is read in
-        that encoding, one that is not UTF-8 as Latin-1, and a ``.csv`` file
-        separated by ``;`` (then with decimal commas), tabs or ``|`` is read
-        so (a spreadsheet's export in many locales); ``frame.attrs["notes"]``
-        says so.
+        that encoding, one that is not UTF-8 as Windows-1252 (else
+        Latin-1), and a ``.csv`` file separated by ``;`` (with decimal
+        commas, unless its numbers have decimal points), tabs or ``|`` is
+        read so (a spreadsheet's export in many locales). In CSV and TSV
+        files only empty cells are missing values, and the words of
+        :data:`MISSING_WORDS` (``"NA"``, ``"null"``, ...) in columns of
+        numbers: a label or text ``"None"`` stays one. ``frame.attrs["notes"]``
+        says what was done.
 
     Raises
     ------
@@ -228,20 +327,23 @@ def read_table(path, format=None):
     encoding = _bom_encoding(path) if fmt != "parquet" else None
     try:
         if encoding is not None:  # Excel's "Unicode text" is UTF-16
-            sep = _csv_separator(path, encoding) if fmt == "csv" else None
-            frame = _read(pd, path, fmt, encoding, sep)
+            dialect = _csv_dialect(path, encoding) if fmt == "csv" else None
+            frame = _read(pd, path, fmt, encoding, dialect)
             notes.append(f"read as {encoding.upper()} (the file starts with its mark)")
         else:
-            try:
-                sep = _csv_separator(path, "utf-8") if fmt == "csv" else None
-                frame = _read(pd, path, fmt, "utf-8", sep)
-            except UnicodeDecodeError:
-                sep = _csv_separator(path, "latin-1") if fmt == "csv" else None
-                frame = _read(pd, path, fmt, "latin-1", sep)
-                notes.append("not valid UTF-8: read as Latin-1")
+            frame, dialect, fallback = _read_8bit(pd, path, fmt)
+            if fallback:
+                notes.append(f"not valid UTF-8: read as {fallback}")
+        sep, decimal = dialect or (None, ".")
         if sep not in (None, ","):
-            decimal = " (and decimal commas)" if sep == ";" else ""
-            notes.append(f"columns separated by {sep!r}{decimal}, not commas")
+            decimals = " (and decimal commas)" if decimal == "," else ""
+            notes.append(f"columns separated by {sep!r}{decimals}, not commas")
+        words = frame.attrs.pop("missing_words", [])
+        if words:
+            notes.append(
+                f"{'column' if len(words) == 1 else 'columns'} {_shorten(words)} of "
+                "numbers: cells such as 'NA' or 'null' read as missing values"
+            )
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{path}: the file is empty") from None
     except ImportError:

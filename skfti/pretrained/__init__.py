@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DEFAULT_MODELS", "available", "load", "save"]
+__all__ = ["DEFAULT_MODELS", "available", "data_kind", "load", "save"]
 
 FORMAT = "skfti-pretrained-inferrer"
 FORMAT_VERSION = 1
@@ -54,6 +54,29 @@ def available():
     return sorted(
         p.stem for p in _MODELS.glob("*.json") if p.with_suffix(".npz").is_file()
     )
+
+
+def data_kind(name):
+    """``"text"`` or ``"numeric"``: the data a model takes, without loading it.
+
+    Parameters
+    ----------
+    name : str or path-like
+        As for :func:`load`.
+
+    Returns
+    -------
+    kind : {"text", "numeric"}
+        The keys of :data:`DEFAULT_MODELS`.
+    """
+    from skfti.search_space import SearchSpace
+
+    _, js = _paths(name)
+    if not js.is_file():
+        raise ValueError(f"Model file not found: {js}")
+    document = json.loads(js.read_text(encoding="utf-8"))
+    space = SearchSpace.from_dict(document["search_space"])
+    return "numeric" if space.is_numeric else "text"
 
 
 def _paths(name_or_path):
