@@ -434,3 +434,16 @@ def test_a_model_without_meta_features_says_it_suggests_alike():
         line = describe_source(("name", name), inferrer)
         blind = "it suggests the same networks for every data set" in line
         assert blind == (inferrer.meta_features == "none"), line
+
+
+def test_a_json_text_column_with_a_number_in_it_is_text(tmp_path):
+    texts = [f"row number {i} says something" for i in range(40)]
+    texts[3] = 42  # a JSON writer's number where a text was meant
+    frame = pd.DataFrame({"text": texts, "label": [0, 1] * 20})
+    frame.to_json(tmp_path / "mixed.jsonl", orient="records", lines=True)
+    data = prepare_table(read_table(tmp_path / "mixed.jsonl"), "label")
+    assert data.kind == "text" and data.X[3] == "42"
+    # mostly numbers with a few words is not text
+    odd = pd.DataFrame({"x": [1.5] * 30 + ["n/a", {"a": 1}], "y": [0, 1] * 16})
+    with pytest.raises(DataFileError, match="no feature columns"):
+        prepare_table(odd, "y")

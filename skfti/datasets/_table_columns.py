@@ -133,15 +133,21 @@ def _kinds(frame, target, max_categories):
             kinds[column] = "other"  # dates, durations, ...
             continue
         present = series.dropna()
-        if not _is_str_column(present.tolist()):
-            if all(
-                isinstance(v, (int, float, bool, np.number, np.bool_))
-                for v in present.tolist()
-            ):
+        values = present.tolist()
+        if not _is_str_column(values):
+            scalar = [
+                isinstance(v, (int, float, bool, np.number, np.bool_)) for v in values
+            ]
+            if all(scalar):
                 kinds[column] = "numeric"
                 continue
-            kinds[column] = "other"
-            continue
+            n_str = sum(isinstance(v, str) for v in values)
+            if n_str + sum(scalar) < len(values) or n_str < _NUMERIC_SHARE * len(
+                values
+            ):
+                kinds[column] = "other"
+                continue
+            present = present.astype(str)  # texts, a few of them numbers (JSON)
         n_unique = present.nunique()
         if n_unique <= max_categories and n_unique <= len(series) / 2:
             kinds[column] = "categorical"
