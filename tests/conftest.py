@@ -7,30 +7,42 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def task_family_population(tmp_path_factory):
+def task_family_population(tmp_path_factory, worker_id):
     """12 related synthetic tasks with 50 trained children each, from a real store.
 
-    Built once per session by ``generate_population`` (2 worker processes),
+    Built once per test run by ``generate_population`` (2 worker processes),
     with the default recipe but 10 epochs and no refit, as the pretraining
     populations are (half the cost: the refit trains every child twice).
+    Under pytest-xdist the first test process to need it trains the store
+    in a folder all share, under a file lock, and the others read it (as
+    pytest-xdist's documentation does for session data): the 600 children
+    are trained once, not once per process.
     Returns ``(tasks, experiments, search_space)``.
     """
+    from filelock import FileLock
+
     from skfti import ExperimentStore, SearchSpace, generate_population
     from skfti.datasets import make_task_family
 
     tasks = make_task_family(12, n_samples=400, n_features=32, random_state=0)
     space = SearchSpace(n_layers=3, widths=(8, 32, 128))
-    path = tmp_path_factory.mktemp("population") / "store.sqlite"
-    generate_population(
-        tasks,
-        50,
-        store=path,
-        search_space=space,
-        epochs=10,  # fewer epochs for speed
-        refit=False,  # as populations are built (scripts/pretrain_population.py)
-        n_jobs=2,
-        random_state=0,
-    )
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # the base folder of every test process
+        shared = shared.parent
+    path = shared / "task-family-population.sqlite"
+    with FileLock(f"{path}.lock"):
+        if not path.with_suffix(".done").exists():
+            generate_population(
+                tasks,
+                50,
+                store=path,
+                search_space=space,
+                epochs=10,  # fewer epochs for speed
+                refit=False,  # as populations are built (pretrain_population.py)
+                n_jobs=2,
+                random_state=0,
+            )
+            path.with_suffix(".done").touch()
     with ExperimentStore(path) as store:
         experiments = store.experiments(tasks)
     return tasks, experiments, space
