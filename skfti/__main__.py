@@ -85,7 +85,22 @@ def cmd_populate(args):
 
     check_store_to_write(args.store)
     tasks, space, _ = _tasks(args)
+    check_store_to_write(args.store, tasks, space)
     print(json.dumps(_populate(args, tasks, space)))
+
+
+def _excluded(tasks, names):
+    """The tasks without those named; DataFileError for an unknown name or none left."""
+    unknown = sorted(set(names) - {t.name for t in tasks})
+    if unknown:
+        raise DataFileError(
+            f"--exclude {', '.join(unknown)}: no such task (tasks: "
+            f"{', '.join(t.name for t in tasks)})"
+        )
+    kept = [t for t in tasks if t.name not in names]
+    if not kept:
+        raise DataFileError("--exclude leaves no task to fit the value network on")
+    return kept
 
 
 def cmd_fit(args):
@@ -97,7 +112,7 @@ def cmd_fit(args):
     check_output_path(args.output, "--output")
     tasks, space, kind = _tasks(args)
     if args.exclude:
-        tasks = [t for t in tasks if t.name not in args.exclude]
+        tasks = _excluded(tasks, args.exclude)
     settings = _settings(args, tasks)
     experiments = recorded_experiments(args.store, tasks, space, settings)
     inferrer = _inferrer(space, args).set_params(

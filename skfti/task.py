@@ -100,6 +100,15 @@ def _check_fraction(value, name):
         raise ValueError(f"{name} must be a float in (0, 1), got {value!r}.")
 
 
+def min_samples_per_class(validation_size=0.1, test_size=0.1):
+    """Fewest samples a class needs for a task's stratified three-way split.
+
+    Every class must reach the smaller of the validation and test splits:
+    ``ceil(1 / min(validation_size, test_size))``, 10 with the defaults.
+    """
+    return math.ceil(1 / min(validation_size, test_size) - 1e-9)
+
+
 class Task:
     """One labelled classification data set with a stratified 3-way split.
 
@@ -187,7 +196,7 @@ class Task:
             raise ValueError(
                 f"task {name!r} needs at least 2 classes, got {len(classes)}."
             )
-        min_per_class = math.ceil(1 / min(validation_size, test_size) - 1e-9)
+        min_per_class = min_samples_per_class(validation_size, test_size)
         too_small = counts < min_per_class
         if too_small.any():
             label, count = classes[too_small][0].item(), counts[too_small][0]

@@ -447,3 +447,36 @@ def test_a_json_text_column_with_a_number_in_it_is_text(tmp_path):
     odd = pd.DataFrame({"x": [1.5] * 30 + ["n/a", {"a": 1}], "y": [0, 1] * 16})
     with pytest.raises(DataFileError, match="no feature columns"):
         prepare_table(odd, "y")
+
+
+def test_populate_and_fit_refuse_stored_tasks_of_other_data_in_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    _numbers().to_csv("a.csv", index=False)
+    _numbers().assign(a=lambda f: -f["a"]).to_csv("b.csv", index=False)
+    small = ["--target", "y", "--store", "s.sqlite", "--epochs", "2"]
+    populate = ["populate", "--data", "a.csv", "b.csv", *small, "--n-jobs", "1"]
+    populate += ["--n-architectures", "1", "--refit", "none"]
+    fit = ["fit", "--data", "a.csv", "b.csv", *small, "--refit", "none"]
+    fit += ["--vn-steps", "5", "-q", "--output", "m.joblib"]
+    assert main(populate) == 0
+    _numbers(50).to_csv("a.csv", index=False)  # the file edited since
+    stale = "task 'a' already stored with different data"
+    assert stale in _error_line(populate, capsys)
+    assert stale in _error_line(fit, capsys)
+    _numbers().to_csv("a.csv", index=False)
+    split = "already stored with a different train/validation/test split"
+    assert split in _error_line([*populate, "--seed", "1"], capsys)
+    assert split in _error_line([*fit, "--seed", "1"], capsys)
+    assert _error_line([*fit, "--exclude", "zz"], capsys).endswith(
+        "--exclude zz: no such task (tasks: a, b)"
+    )
+    assert "leaves no task" in _error_line([*fit, "--exclude", "a", "b"], capsys)
+    assert main(fit) == 0
+    # a class of 5 rows: too few for a task's stratified three-way split
+    _numbers().assign(y=[2] * 5 + [0, 1] * 27 + [0]).to_csv("c.csv", index=False)
+    line = _error_line(["populate", "--data", "c.csv", *small], capsys)
+    assert (
+        "too few rows in 1 class of 'y': 2 (5); every class needs at least 10" in line
+    )

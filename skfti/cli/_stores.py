@@ -4,7 +4,10 @@
 is missing, not a store, or without children of the tasks is one line
 (:class:`~skfti.datasets.DataFileError`) before any work, and a missing file
 is never created by the check. ``skfti populate`` and ``skfti demo`` write
-one: an existing file must be a writable store.
+one: an existing file must be a writable store. Both check that the store
+was made for the same search space and that every task it already holds has
+the same data and split as the task given now (a data file edited since, or
+another ``--seed``): its children's scores belong to that data.
 """
 
 import os
@@ -43,8 +46,9 @@ def recorded_experiments(location, tasks, search_space, settings):
         with ExperimentStore(location, search_space=search_space) as store:
             known = set(store.task_names())
             recorded = [t.name for t in tasks if t.name in known]
+            _check_same_tasks(store, tasks, known, path)
             experiments = store.experiments(recorded, settings=settings)
-    except (ValueError, NotImplementedError) as exc:
+    except (ValueError, NotImplementedError, OSError) as exc:
         raise DataFileError(str(exc)) from exc
     found = dict(zip(recorded, experiments, strict=True))
     empty = [t.name for t in tasks if len(found.get(t.name, ((), ()))[1]) == 0]
@@ -56,12 +60,25 @@ def recorded_experiments(location, tasks, search_space, settings):
     return [found[t.name] for t in tasks]
 
 
-def check_store_to_write(location):
+def _check_same_tasks(store, tasks, known, path):
+    """Raise DataFileError if a stored task of a name has other data or split."""
+    from skfti.store._validation import check_same_task
+
+    for task in tasks:
+        if task.name in known:
+            try:
+                check_same_task(task, store.get_task_record(task.name))
+            except ValueError as exc:
+                raise DataFileError(f"{path}: {exc}") from None
+
+
+def check_store_to_write(location, tasks=None, search_space=None):
     """Raise :class:`DataFileError` unless ``skfti populate`` can write there.
 
-    A store that exists must be a writable experiment store; a path that
-    does not exist passes (populate creates it). Nothing is created or
-    changed here.
+    A store that exists must be a writable experiment store, made for
+    ``search_space`` (if given), whose tasks of the names of ``tasks`` (if
+    given) hold the same data and split; a path that does not exist passes
+    (populate creates it). Nothing is created or changed here.
     """
     from skfti.store import STORE_BACKENDS, ExperimentStore
     from skfti.store._location import no_backend
@@ -76,5 +93,14 @@ def check_store_to_write(location):
     try:
         with ExperimentStore(location) as store:
             store.check_writable()
+            stored = store.search_space
+            if search_space is not None and stored is not None:
+                if stored.fingerprint() != search_space.fingerprint():
+                    raise DataFileError(
+                        f"{path} was made for another search space ({stored}) "
+                        f"than this data's ({search_space}); use another --store"
+                    )
+            if tasks is not None:
+                _check_same_tasks(store, tasks, set(store.task_names()), path)
     except (ValueError, OSError) as exc:
         raise DataFileError(str(exc)) from None

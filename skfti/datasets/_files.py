@@ -87,7 +87,7 @@ def load_task_file(
     DataFileError
         If the file cannot be used; the message names the problem.
     """
-    from skfti.task import Task
+    from skfti.task import Task, min_samples_per_class
 
     frame = read_table(path, format)
     data = prepare_table(
@@ -95,7 +95,7 @@ def load_task_file(
         target,
         text_column=text_column,
         dropna=dropna,
-        min_per_class=3,  # a row each for the train, validation and test split
+        min_per_class=min_samples_per_class(),  # as Task's split needs
         name=os.fspath(path),
     )
     if name is None:
