@@ -197,8 +197,7 @@ def _read_missing_words(pd, frame, decimal):
     Read with only empty cells missing, a column of numbers and ``"NA"``
     (R's export) holds strings; it becomes numbers with those cells missing
     (a column of such words alone becomes empty). Other columns keep their
-    words. ``frame.attrs["missing_words"]`` names
-    the columns changed.
+    words. ``frame.attrs["missing_words"]`` names the columns changed.
     """
     changed = []
     for column in frame.columns:
