@@ -105,6 +105,8 @@ def test_available_lists_names_and_unknown_names_are_named():
         ValueError, match=r"No pretrained model named 'nope'.*available"
     ):
         skfti.pretrained.load("nope")
+    with pytest.raises(ValueError, match=r"own.joblib is a pickle .* joblib.load"):
+        skfti.pretrained.load("own.joblib")  # what skfti fit --output writes
 
 
 def test_data_kind_reads_a_model_without_loading_it(saved, tmp_path):

@@ -83,6 +83,12 @@ def _paths(name_or_path):
     """``(npz, json)`` paths of a shipped name or of a path (suffix optional)."""
     text = os.fspath(name_or_path)
     base = Path(text)
+    if text.endswith((".joblib", ".pkl", ".pickle")):
+        raise ValueError(
+            f"{text} is a pickle (skfti fit --output writes one): load it with "
+            f"joblib.load({text!r}) and pass the inferrer itself, or write the "
+            "model as .json/.npz files with skfti fit --output NAME.json"
+        )
     if not _is_path(text):
         shipped = available()
         if text in shipped:
