@@ -4,11 +4,12 @@ It reads the file (:func:`read_table`, module ``_table_reading``: CSV, TSV,
 JSON Lines or Parquet with pandas), checks it against the target column and
 decides what the features are (:func:`prepare_table`, module
 ``_table_columns``: text columns, or numeric and low-cardinality categorical
-columns), and encodes numeric data with the step a saved pipeline uses
-(:func:`make_column_encoder`, module ``_table_steps``, beside
-:class:`TextColumns`). Every problem with the file raises
-:class:`DataFileError` (a ``ValueError``) with one line naming it, before any
-model is loaded or any text embedded; the command line prints that line.
+columns; its labels are checked in ``_table_labels``), and encodes numeric
+data with the step a saved pipeline uses (:func:`make_column_encoder`, module
+``_table_steps``, beside :class:`TextColumns`). Every problem with the file
+raises :class:`DataFileError` (a ``ValueError``) with one line naming it,
+before any model is loaded or any text embedded; the command line prints
+that line.
 
 All these names stay importable from here, as the command line imports them.
 """
