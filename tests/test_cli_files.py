@@ -480,3 +480,12 @@ def test_populate_and_fit_refuse_stored_tasks_of_other_data_in_one_line(
     assert (
         "too few rows in 1 class of 'y': 2 (5); every class needs at least 10" in line
     )
+    # a store made for another search space
+    from skfti import ExperimentStore, SearchSpace
+
+    other = SearchSpace(n_layers=1, widths=(8,), views=("input",))
+    with ExperimentStore(tmp_path / "other.sqlite", search_space=other):
+        pass
+    argv = ["populate", "--data", "a.csv", "--target", "y", "--store", "other.sqlite"]
+    line = _error_line(argv, capsys)
+    assert "other.sqlite was made for another search space: it records" in line

@@ -82,6 +82,7 @@ def check_store_to_write(location, tasks=None, search_space=None):
     """
     from skfti.store import STORE_BACKENDS, ExperimentStore
     from skfti.store._location import no_backend
+    from skfti.store._schema import check_same_space
 
     scheme, path = _parsed(location)
     if scheme not in STORE_BACKENDS:
@@ -95,11 +96,7 @@ def check_store_to_write(location, tasks=None, search_space=None):
             store.check_writable()
             stored = store.search_space
             if search_space is not None and stored is not None:
-                if stored.fingerprint() != search_space.fingerprint():
-                    raise DataFileError(
-                        f"{path} was made for another search space ({stored}) "
-                        f"than this data's ({search_space}); use another --store"
-                    )
+                check_same_space(stored, search_space, path)
             if tasks is not None:
                 _check_same_tasks(store, tasks, set(store.task_names()), path)
     except (ValueError, OSError) as exc:

@@ -183,7 +183,11 @@ def check_search_space(
     recorded = meta.get("search_space")
     if recorded is None or space is None:
         return
-    stored = SearchSpace.from_dict(json.loads(recorded))
+    check_same_space(SearchSpace.from_dict(json.loads(recorded)), space, path)
+
+
+def check_same_space(stored: SearchSpace, space: SearchSpace, path: str) -> None:
+    """Raise ValueError if the space a store records is not ``space``."""
     if stored.fingerprint() != space.fingerprint():
         raise ValueError(
             f"the experiment store {path} was made for another search space: it "
