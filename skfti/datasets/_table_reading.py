@@ -277,9 +277,8 @@ def _read_8bit(pd, path, fmt):
         try:
             return _read(pd, path, fmt, encoding, dialect), dialect, name
         except UnicodeDecodeError:
-            if encoding == _8BIT[-1][0]:  # Latin-1 decodes every byte
-                raise
-    return None  # not reached
+            continue
+    raise AssertionError("Latin-1 decodes every byte")  # pragma: no cover
 
 
 def read_table(path, format=None):
