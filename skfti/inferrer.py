@@ -166,7 +166,10 @@ class ArchitectureInferrer(TaskViewMixin, BaseEstimator):
     (numeric ``X``, or the views of texts) are standardized within each task
     (mean 0, std 1 per feature, constant features 0) before ``phi`` and the
     precomputed meta-features, so a ``StandardScaler`` or any per-feature
-    affine map in front of the inferrer changes nothing.
+    shift and rescaling by a positive factor (other units) in front of the
+    inferrer changes nothing; neither does the order of the rows. (A
+    feature multiplied by a negative number is another feature to the
+    learned meta-features.)
 
     ``fit`` trains on TensorFlow; ``predict``, ``suggest``, ``score``,
     ``evaluate`` and ``task_embedding`` run on a NumPy copy of the fitted

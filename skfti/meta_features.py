@@ -37,6 +37,9 @@ META_FEATURE_NAMES = (
 """Names of the entries of :func:`compute_meta_features`, in order."""
 
 
+_ORDER_SEED = 20191017  # any constant: the projection that orders the rows
+
+
 def _summary(values):
     return [values.min(), values.max(), np.median(values), values.std()]
 
@@ -61,7 +64,8 @@ def compute_meta_features(
         Class labels.
     n_mi_samples : int, default=1000
         Mutual information is estimated on at most this many samples, drawn
-        without replacement.
+        without replacement from the rows sorted by their content, so that the
+        order of the rows changes nothing.
     n_mi_features : int, default=64
         Mutual information is estimated for at most this many features, drawn
         without replacement.
@@ -160,14 +164,27 @@ def _check_inputs(X, y, n_mi_samples, n_mi_features, n_neighbors):
     return X, y
 
 
+def _rows_in_canonical_order(X):
+    """The rows of ``X`` ordered by their content, not by their position.
+
+    Sub-sampling positions of this order, and estimating on rows in this
+    order, makes the mutual information the same for every order of the rows
+    of one data set (the estimator's noise is drawn row by row). The key is a
+    fixed random projection of each row: distinct rows almost surely differ in
+    it, identical rows are interchangeable.
+    """
+    projection = np.random.RandomState(_ORDER_SEED).normal(size=X.shape[1])
+    return np.argsort(X @ projection, kind="stable")
+
+
 def _mutual_information(
     X, y_codes, n_classes, n_mi_samples, n_mi_features, n_neighbors, rng
 ):
     """Mutual information of (sub-sampled) features with the label, per feature."""
     n_samples, n_features = X.shape
-    rows = np.arange(n_samples)
+    rows = _rows_in_canonical_order(X)
     if n_samples > n_mi_samples:
-        rows = np.sort(rng.choice(n_samples, n_mi_samples, replace=False))
+        rows = rows[np.sort(rng.choice(n_samples, n_mi_samples, replace=False))]
     columns = np.arange(n_features)
     if n_features > n_mi_features:
         columns = np.sort(rng.choice(n_features, n_mi_features, replace=False))

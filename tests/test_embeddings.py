@@ -380,6 +380,27 @@ def test_tabular_pca_is_zero_padded_and_whitened():
     assert feature_map.get_feature_names_out().tolist()[0] == "tabularfeaturemap0"
 
 
+def test_tabular_pca_zeroes_components_of_no_variance():
+    # A duplicated column, a constant one and a one-hot block (whose columns
+    # sum to 1): rank 5 of 8 columns. Whitened, the 3 empty components would
+    # be rounding noise at unit variance, other for every order of the rows.
+    rng = np.random.RandomState(0)
+    base = rng.normal(size=(60, 2))
+    one_hot = np.eye(3)[rng.randint(3, size=60)]
+    X = np.c_[base, base[:, 0], np.ones(60), one_hot, rng.normal(size=60)]
+    feature_map = TabularFeatureMap(output_dim=16, random_state=0).fit(X)
+    Z = feature_map.transform(X)
+    assert feature_map.n_components_ == 5
+    np.testing.assert_array_equal(Z[:, 5:], 0)
+    np.testing.assert_allclose(Z[:, :5].std(axis=0, ddof=1), 1, rtol=1e-6)
+    order = rng.permutation(60)
+    shuffled = TabularFeatureMap(output_dim=16, random_state=0).fit_transform(X[order])
+    np.testing.assert_allclose(shuffled, Z[order], atol=1e-8)
+    rescaled = X * rng.uniform(0.1, 10.0, X.shape[1])
+    again = TabularFeatureMap(output_dim=16, random_state=0).fit_transform(rescaled)
+    np.testing.assert_allclose(again, Z, atol=1e-8)
+
+
 def test_tabular_maps_of_different_widths_share_a_space():
     rng = np.random.RandomState(0)
     for n_features in (2, 30):

@@ -78,6 +78,19 @@ def test_subsampling_is_seeded():
     assert first[META_FEATURE_NAMES.index("n_features")] == 100
 
 
+def test_the_order_of_the_rows_changes_nothing():
+    # More rows than the mutual information's subsample: the subsample is
+    # drawn from the rows sorted by content, not by position.
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(400, 5))
+    y = (X[:, 0] + 0.5 * rng.normal(size=400) > 0).astype(int)
+    order = rng.permutation(400)
+    for n_mi_samples in (100, 1000):
+        z = compute_meta_features(X, y, n_mi_samples=n_mi_samples)
+        shuffled = compute_meta_features(X[order], y[order], n_mi_samples=n_mi_samples)
+        np.testing.assert_allclose(shuffled, z, rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize(
     "X, y, match",
     [

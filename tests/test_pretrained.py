@@ -235,6 +235,25 @@ def test_the_showcase_says_text_v1_was_pretrained_on_its_task():
         assert '"On a corpus no model has seen"' in text, path
 
 
+def test_tabular_v1_suggests_the_same_for_shuffled_rows_and_other_units():
+    # One-hot encoded categories are collinear: their empty principal
+    # components must not reach the value network as whitened rounding noise.
+    from sklearn.datasets import load_wine
+
+    inferrer = skfti.pretrained.load("tabular-v1")
+    X, y = load_wine(return_X_y=True)
+    X = np.c_[X, X[:, 0], np.eye(4)[np.arange(len(y)) % 4]]
+    order = np.random.RandomState(1).permutation(len(y))
+    units = np.linspace(1.0, 10.0, X.shape[1])
+    encodings, values = inferrer.suggest(X, y, n_suggestions=3, return_values=True)
+    for X_other, y_other in ((X[order], y[order]), (X * units, y)):
+        again, values_again = inferrer.suggest(
+            X_other, y_other, n_suggestions=3, return_values=True
+        )
+        assert again == encodings
+        np.testing.assert_allclose(values_again, values, atol=1e-9)
+
+
 def test_tabular_v1_suggests_for_constant_data_without_warnings():
     import warnings
 

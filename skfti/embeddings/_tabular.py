@@ -33,7 +33,10 @@ class TabularFeatureMap(
         Number of output features.
     method : {"pca", "fourier"}, default="pca"
         ``"pca"``: principal components (at most ``min(n_samples, n_features)``
-        of them), whitened to unit variance and zero-padded.
+        of them), whitened to unit variance and zero-padded. Components of no
+        variance (from constant or collinear columns, e.g. one-hot encoded
+        categories) are zero too: whitened, they would be rounding noise
+        blown up to unit variance, different for every order of the rows.
         ``"fourier"``: ``sqrt(2 / output_dim) * cos(X W + b)`` with Gaussian
         ``W`` of variance ``1 / n_features`` and uniform ``b`` (an RBF kernel
         approximation).
@@ -52,7 +55,9 @@ class TabularFeatureMap(
     offsets_ : ndarray of shape (output_dim,) or None
         Fourier phases (``method="fourier"``).
     n_components_ : int
-        Number of informative (non-padding) output columns.
+        Number of informative (non-padding) output columns: for ``"pca"``
+        the numerical rank of the standardized features (as
+        :func:`numpy.linalg.matrix_rank` tolerates), at most ``output_dim``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -116,7 +121,7 @@ class TabularFeatureMap(
                 self.pca_ = PCA(
                     n_components=n_components, whiten=True, random_state=rng
                 ).fit(Z)
-            self.n_components_ = n_components
+            self.n_components_ = _numerical_rank(self.pca_.singular_values_, Z.shape)
         else:
             self.weights_ = rng.normal(
                 scale=1.0 / np.sqrt(X.shape[1]), size=(X.shape[1], self.output_dim)
@@ -144,12 +149,18 @@ class TabularFeatureMap(
         Z = self.scaler_.transform(X)
         if self.pca_ is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
-                projected = self.pca_.transform(Z)
-            # Components with zero variance give NaN when whitened.
-            projected = np.nan_to_num(projected, nan=0.0, posinf=0.0, neginf=0.0)
+                projected = self.pca_.transform(Z)[:, : self.n_components_]
             out = np.zeros((X.shape[0], self.output_dim), dtype=projected.dtype)
-            out[:, : projected.shape[1]] = projected
+            out[:, : self.n_components_] = projected
             return out
         return np.sqrt(2.0 / self.output_dim) * np.cos(
             Z @ self.weights_ + self.offsets_
         )
+
+
+def _numerical_rank(singular_values, shape):
+    """How many singular values exceed NumPy's ``matrix_rank`` tolerance."""
+    if singular_values.size == 0:
+        return 0
+    tolerance = singular_values.max() * max(shape) * np.finfo(singular_values.dtype).eps
+    return int(np.count_nonzero(singular_values > tolerance))
