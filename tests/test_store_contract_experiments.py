@@ -3,6 +3,7 @@
 Every backend passes them (``make_store`` and ``store`` in ``tests/conftest.py``).
 """
 
+import warnings
 from datetime import datetime, timezone
 
 import numpy as np
@@ -44,6 +45,21 @@ def test_experiments_filter_by_settings(store, tasks):
     ((_, some_scores),) = store.experiments([tasks[0]], settings={"epochs": 9})
     assert all_scores.tolist() == [0.5, 0.7]
     assert some_scores.tolist() == [0.7]
+
+
+def test_settings_that_match_nothing_stored_warn(store, tasks):
+    # Settings compare as complete dicts: a partial one (or the recipe's
+    # dropout="auto", which children store resolved) silently matched nothing.
+    store.record(
+        tasks[0], _u(0), seed=0, settings={"epochs": 9, "x": 1}, val_accuracy=0.5
+    )
+    with pytest.warns(UserWarning, match="none of the 1 stored experiments"):
+        ((_, scores),) = store.experiments([tasks[0]], settings={"epochs": 9})
+    assert scores.size == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store.experiments([tasks[1]], settings={"epochs": 9})  # nothing stored
+        store.experiments([tasks[0]], settings={"epochs": 9, "x": 1})
 
 
 def test_neg_log_loss_score_is_higher_is_better(store, tasks):

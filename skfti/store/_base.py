@@ -12,6 +12,7 @@ two row hooks, ``_insert_experiments`` and ``_select_experiments``.
 
 import csv
 import json
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
@@ -312,7 +313,13 @@ class BaseExperimentStore(ABC):
         tasks : list of Task or str
             The tasks, by object or name.
         settings : dict, default=None
-            Only experiments trained with these settings; None for all.
+            Only experiments trained with these settings, compared as
+            complete dicts (as :meth:`to_records` shows them); None for all.
+            For skfti's child recipe,
+            :func:`skfti.child_recipe.check_settings` completes a partial
+            dict and resolves ``dropout="auto"`` as children store it. A
+            warning says so when the tasks have experiments, none of them
+            with these settings.
         status : {"ok", "failed"} or None, default="ok"
             Only experiments of this status; None for all (failed runs have
             NaN accuracies).
@@ -350,6 +357,8 @@ class BaseExperimentStore(ABC):
             status=status,
             column=SCORES[score],
         )
+        if settings is not None and not any(len(values) for _, values in results):
+            _warn_if_only_the_settings_differ(self, names, status, SCORES[score])
         if score == "neg_log_loss":
             results = [(encodings, -values) for encodings, values in results]
         return results
@@ -461,3 +470,21 @@ class BaseExperimentStore(ABC):
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+
+def _warn_if_only_the_settings_differ(store, names, status, column):
+    """Warn when a settings filter left nothing of tasks that have experiments."""
+    unfiltered = store._select_experiments(
+        names, settings_key=None, status=status, column=column
+    )
+    n_stored = sum(len(values) for _, values in unfiltered)
+    if n_stored:
+        warnings.warn(
+            f"none of the {n_stored} stored experiments of these tasks was "
+            "trained with these settings: settings are compared as complete "
+            "dicts, as store.to_records() shows them (for skfti's recipe, "
+            "skfti.child_recipe.check_settings(settings, text=...) gives that "
+            "dict, with dropout='auto' resolved)",
+            UserWarning,
+            stacklevel=3,
+        )
