@@ -254,6 +254,14 @@ def test_populate_refuses_a_file_that_is_not_a_store_before_work(tmp_path, capsy
     "argv, expected",
     [
         (["suggest", "d.csv", "--top-k", "abc"], "skfti suggest: error: argument "),
+        (
+            ["suggest", "d.csv", "--top-k", "100000000"],
+            "skfti suggest: error: argument --top-k: must be at most 10,000",
+        ),
+        (
+            ["fit", "--store", "s.sqlite", "--vn-learning-rate", "-1"],
+            "skfti fit: error: argument --vn-learning-rate: must be a number > 0",
+        ),
         (["populate"], "skfti populate: error: the following arguments are required"),
         (["nope"], "skfti: error: argument command: invalid choice: 'nope'"),
         (

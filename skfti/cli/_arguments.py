@@ -9,7 +9,17 @@ import argparse
 
 from skfti.datasets import DataFileError
 
-__all__ = ["OneLineParser", "check_suggest_options", "job_count", "positive_int"]
+__all__ = [
+    "OneLineParser",
+    "check_suggest_options",
+    "job_count",
+    "positive_float",
+    "positive_int",
+    "suggestion_count",
+]
+
+MAX_SUGGESTIONS = 10_000
+"""The most suggestions ``--top-k`` asks for (the spaces hold millions)."""
 
 TEST_SIZE = 0.2
 """``skfti suggest --train``'s held-out fraction when ``--test-size`` is not given."""
@@ -48,6 +58,27 @@ def positive_int(text):
     value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
+def suggestion_count(text):
+    """``--top-k``: an int in ``1..MAX_SUGGESTIONS``."""
+    value = positive_int(text)
+    if value > MAX_SUGGESTIONS:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_SUGGESTIONS:,}, got {value}"
+        )
+    return value
+
+
+def positive_float(text):
+    """A finite ``float > 0``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
     return value
 
 

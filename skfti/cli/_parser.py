@@ -6,20 +6,31 @@ the function that runs it. Bad values are the parser's errors, one line
 (:class:`~skfti.cli._arguments.OneLineParser`).
 """
 
-from skfti.cli._arguments import OneLineParser, job_count, positive_int
+from skfti.cli._arguments import (
+    OneLineParser,
+    job_count,
+    positive_float,
+    positive_int,
+    suggestion_count,
+)
 from skfti.datasets import FAMILY_NAMES
 
 __all__ = ["build_parser"]
 
 
-def _family_args(parser, default_family="wordnet", n_tasks=8):
+def _family_args(parser):
     parser.add_argument(
         "--family",
-        default=default_family,
+        default="wordnet",
         choices=list(FAMILY_NAMES),
         help="task family (default: %(default)s)",
     )
-    parser.add_argument("--n-tasks", type=positive_int, default=n_tasks)
+    parser.add_argument(
+        "--n-tasks",
+        type=positive_int,
+        default=8,
+        help="tasks of the family (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
@@ -86,7 +97,7 @@ def _inferrer_args(parser):
     )
     parser.add_argument(
         "--vn-learning-rate",
-        type=float,
+        type=positive_float,
         default=None,
         help="value-network step size (default: ArchitectureInferrer's; the "
         "paper's 1e-4 needs far more steps)",
@@ -176,9 +187,10 @@ def _suggest_parser(sub):
     )
     suggest.add_argument(
         "--top-k",
-        type=int,
+        type=suggestion_count,
         default=5,
-        help="number of suggestions (and of networks trained; default 5)",
+        help="number of suggestions (and of networks trained; default 5, at "
+        "most 10,000)",
     )
     suggest.add_argument(
         "--train",
@@ -284,7 +296,7 @@ def build_parser():
     evaluate = sub.add_parser(
         "evaluate", help="leave-one-task-out evaluation into a Markdown report"
     )
-    _family_args(evaluate, default_family="text", n_tasks=12)
+    _family_args(evaluate)  # the defaults of populate, so they meet in a store
     _child_args(evaluate)
     _inferrer_args(evaluate)
     evaluate.add_argument("--store", required=True)

@@ -114,8 +114,6 @@ def run_suggest(args):
     """The own-data path of ``skfti suggest``; returns the exit status."""
     start = getattr(args, "start_time", None) or time.perf_counter()
     where = args.data
-    if args.top_k < 1:
-        raise DataFileError(f"--top-k must be >= 1, got {args.top_k}")
     if args.train and not 0 < args.test_size < 1:
         raise DataFileError(f"--test-size must be in (0, 1), got {args.test_size}")
     check_output_path(args.json, "--json")

@@ -18,8 +18,6 @@ __all__ = ["suggest_for_family_task"]
 
 def suggest_for_family_task(args):
     """``skfti suggest --family F --task NAME``: the inferrer's favourites."""
-    if args.top_k < 1:
-        raise DataFileError(f"--top-k must be >= 1, got {args.top_k}")
     check_output_path(args.json, "--json")
     path = args.inferrer
     if path is None and args.model is None:
