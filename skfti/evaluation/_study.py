@@ -197,9 +197,11 @@ def run_demo(
     """The method end to end: population, value network, suggestions, table.
 
     Trains ``n_architectures`` random children on every task into ``store``
-    (a rerun resumes), holds out the last ``n_held_out`` tasks, fits the
-    value network on the others, trains the suggested architectures on the
-    held-out tasks and prints their test accuracy next to the baselines of
+    (a rerun resumes), holds out the last ``n_held_out`` tasks and, for each
+    of them, fits the value network on every other task (leave one task
+    out: the other held-out tasks are training tasks for this one), trains
+    the suggested architectures on the held-out tasks and prints their test
+    accuracy next to the baselines of
     :func:`architecture_search` (:func:`format_comparison`).
 
     Parameters
@@ -275,7 +277,10 @@ def run_demo(
         n_jobs=1,
         held_out=[t.name for t in held_out],
     )
-    print("3/4 value network fitted on the other tasks; architectures suggested")
+    print(
+        "3/4 for each held-out task, a value network fitted on every other "
+        "task; architectures suggested"
+    )
     print("4/4 test accuracy on the held-out tasks:\n")
     print(format_comparison(rows, held_out))
     for r in rows:
