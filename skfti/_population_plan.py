@@ -65,16 +65,21 @@ def plan_population(
     arguments finds its children already done; a larger ``n_architectures``
     or more tasks only add children. ``depth_sampling`` is described in
     :func:`generate_population`.
+
+    With ``relaxed_fraction`` f, child ``i`` (from 0) is relaxed when
+    ``floor((i + 1) f) > floor(i f)``: the relaxed children are spread
+    evenly, a share f (rounded down) of the first n for every n, so that the
+    plan of a larger ``n_architectures`` starts with the plan of a smaller
+    one.
     """
     depths = depth_choices(depth_sampling, search_space)
     base = check_random_state(random_state).randint(_SEED_MAX)
     plan = []
-    n_relaxed = int(round(relaxed_fraction * n_architectures))
     for t, task in enumerate(tasks):
         digest = hashlib.sha256(f"{base}:{task.name}".encode()).digest()
         rng = np.random.RandomState(int.from_bytes(digest[:4], "little") % _SEED_MAX)
         for i in range(n_architectures):
-            if i < n_architectures - n_relaxed:
+            if not _is_relaxed(i, relaxed_fraction):
                 n_active = None if depths is None else depths[rng.randint(len(depths))]
                 encoding = ArchitectureEncoding.random_one_hot(
                     search_space, rng, n_active=n_active
@@ -83,3 +88,8 @@ def plan_population(
                 encoding = ArchitectureEncoding.random_relaxed(search_space, rng)
             plan.append((t, encoding, int(rng.randint(_SEED_MAX))))
     return plan
+
+
+def _is_relaxed(i, relaxed_fraction):
+    """Whether child ``i`` of a task is relaxed (evenly spread, prefix-stable)."""
+    return int((i + 1) * relaxed_fraction) > int(i * relaxed_fraction)

@@ -151,6 +151,29 @@ def test_bad_arguments_fail_before_any_training(tasks, tmp_path):
         generate_population([tasks[0], texts], 1, store=path)
 
 
+@pytest.mark.parametrize(
+    "argument, match",
+    [
+        ({"n_jobs": 0}, "n_jobs must be"),
+        ({"n_jobs": "2"}, "n_jobs must be"),
+        ({"n_jobs": 1.5}, "n_jobs must be"),
+        ({"verbose": "a"}, "verbose must be an int"),
+        ({"random_state": "x"}, "cannot be used to seed"),
+        ({"search_space": "x"}, "search_space must be a SearchSpace"),
+        ({"relaxed_fraction": None}, "relaxed_fraction must be a number"),
+        ({"standardize": "no"}, "standardize must be True or False"),
+    ],
+)
+def test_bad_run_arguments_fail_before_the_store_is_written(
+    tasks, tmp_path, argument, match
+):
+    path = tmp_path / "store.sqlite"
+    kwargs = {"store": path, "search_space": SPACE, **SETTINGS, **argument}
+    with pytest.raises(ValueError, match=match):
+        generate_population(tasks[:1], 1, **kwargs)
+    assert not path.exists()
+
+
 def test_numeric_children_train_without_dropout_by_default(tasks, tmp_path):
     path = tmp_path / "store.sqlite"
     generate_population(tasks[:1], 1, store=path, search_space=SPACE, **SETTINGS)
@@ -338,6 +361,24 @@ def test_depth_sampling_uniform_covers_every_depth_evenly(tasks):
     default = plan_population(tasks, 5, space, random_state=0)
     gates = plan_population(tasks, 5, space, depth_sampling="gates", random_state=0)
     assert [(t, e, s) for t, e, s in default] == [(t, e, s) for t, e, s in gates]
+
+
+@pytest.mark.parametrize("relaxed_fraction", [0.0, 0.2, 0.5, 1.0])
+def test_a_larger_plan_starts_with_the_smaller_one(tasks, relaxed_fraction):
+    # A larger n_architectures only adds children, relaxed ones included: the
+    # relaxed block used to sit at the end, so its start moved with n.
+    space = SearchSpace(n_layers=3, widths=(8, 16))
+    small, large = (
+        plan_population(
+            tasks, n, space, relaxed_fraction=relaxed_fraction, random_state=0
+        )
+        for n in (10, 20)
+    )
+    for t in range(len(tasks)):
+        first = [(e, s) for i, e, s in large if i == t][:10]
+        assert first == [(e, s) for i, e, s in small if i == t]
+    n_relaxed = sum(not e.is_discrete for i, e, _ in large if i == 0)
+    assert n_relaxed == int(20 * relaxed_fraction)
 
 
 def test_encoding_hash_keys_match_the_plan(tasks, tmp_path):
