@@ -153,6 +153,9 @@ def check_settings(settings, *, text=None):
             raise ValueError(f"validation_fraction must be in [0, 1), got {fraction!r}")
         out["validation_fraction"] = float(fraction) or None
     out["refit"] = check_refit(out["refit"])
+    standardize = out["standardize"]
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise ValueError(f"standardize must be True or False, got {standardize!r}")
     out["standardize"] = bool(out["standardize"])
     return out
 

@@ -12,10 +12,12 @@ import threading
 import time
 import traceback
 from datetime import datetime, timezone
+from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
 
 from skfti._population_plan import depth_choices, plan_population
 from skfti._progress import progress_bar
@@ -345,6 +347,7 @@ def generate_population(
     _check_arguments(
         tasks, n_architectures, relaxed_fraction, depth_sampling, search_space
     )
+    _check_run_arguments(n_jobs, random_state, verbose)
     store = _open_writable_store(store, search_space)
     plan = plan_population(
         tasks,
@@ -373,6 +376,10 @@ def _check_arguments(
     tasks, n_architectures, relaxed_fraction, depth_sampling, search_space
 ):
     """Argument errors, raised before the store is touched."""
+    if not isinstance(search_space, SearchSpace):
+        raise ValueError(
+            f"search_space must be a SearchSpace or None, got {search_space!r}"
+        )
     depth_choices(depth_sampling, search_space)  # raises if invalid
     if (
         isinstance(n_architectures, bool)
@@ -382,11 +389,31 @@ def _check_arguments(
         raise ValueError(
             f"n_architectures must be a positive int, got {n_architectures!r}"
         )
-    if not 0.0 <= relaxed_fraction <= 1.0:
-        raise ValueError(f"relaxed_fraction must be in [0, 1], got {relaxed_fraction}")
+    if (
+        isinstance(relaxed_fraction, bool)
+        or not isinstance(relaxed_fraction, Real)
+        or not 0.0 <= relaxed_fraction <= 1.0
+    ):
+        raise ValueError(
+            f"relaxed_fraction must be a number in [0, 1], got {relaxed_fraction!r}"
+        )
     for task in tasks:
         if not task.is_text:
             check_numeric_views(search_space, f"Task {task.name!r}")
+
+
+def _check_run_arguments(n_jobs, random_state, verbose):
+    """``n_jobs``, ``random_state`` and ``verbose``, checked before any work."""
+    if n_jobs is not None and (
+        isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0
+    ):
+        raise ValueError(
+            "n_jobs must be None, a number of processes >= 1 or a negative int "
+            f"(-1: all cores), as joblib's; got {n_jobs!r}"
+        )
+    if not isinstance(verbose, Integral):
+        raise ValueError(f"verbose must be an int, got {verbose!r}")
+    check_random_state(random_state)  # raises ValueError naming the value
 
 
 def _open_writable_store(store, search_space):
