@@ -174,6 +174,13 @@ class Task:
     ):
         if not isinstance(name, str) or not name:
             raise ValueError(f"name must be a non-empty str, got {name!r}.")
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"name must be text that UTF-8 can write (stores and files "
+                f"keep it), got {name!r}: {exc.reason}."
+            ) from None
         _check_fraction(validation_size, "validation_size")
         _check_fraction(test_size, "test_size")
         if validation_size + test_size >= 1:

@@ -10,7 +10,7 @@ import json
 import pytest
 from store_testing import SETTINGS, SPACE, _u
 
-from skfti import ArchitectureEncoding
+from skfti import ArchitectureEncoding, Task
 from skfti.store import encoding_hash, settings_hash
 from skfti.store._schema import EXPERIMENT_COLUMNS
 
@@ -55,8 +55,13 @@ def test_to_records_and_to_csv(store, tasks, tmp_path):
     with open(csv_path, newline="") as file:
         rows = list(csv.DictReader(file))
     assert len(rows) == 2
-    assert list(rows[0]) == list(EXPERIMENT_COLUMNS)
+    assert list(rows[0]) == [
+        *EXPERIMENT_COLUMNS,
+        "task_content_hash",
+        "task_split_hash",
+    ]
     assert rows[0]["task"] == tasks[0].name
+    assert rows[0]["task_content_hash"] == tasks[0].content_hash
     assert float(rows[0]["val_log_loss"]) == 0.75 and rows[0]["n_epochs"] == "3"
     assert json.loads(rows[0]["encoding"]) == first["encoding"]
     assert json.loads(rows[0]["settings"]) == SETTINGS
@@ -148,7 +153,7 @@ def test_record_csv_keeps_the_version_that_trained_the_child(exported, fresh, tm
 @pytest.mark.parametrize(
     "edit, message",
     [
-        ({"task": "no-such-task"}, "unknown task 'no-such-task'"),
+        ({"task": "no-such-task"}, "line 3: task 'no-such-task' is not in the store"),
         ({"search_space_fingerprint": "0123abcd"}, "line 3: .*another search space"),
         ({"seed": "x"}, "line 3: .*invalid literal"),
         ({"encoding": "[0.5"}, "line 3: encoding or settings is not JSON"),
@@ -164,6 +169,38 @@ def test_record_csv_rejects_a_bad_row_and_writes_nothing(
     with pytest.raises(ValueError, match=message):
         fresh.record_csv(_write_rows(tmp_path / "bad.csv", exported))
     assert fresh.count() == 0
+
+
+def test_record_csv_refuses_a_stored_task_of_the_same_name_with_other_data(
+    make_store, tasks, exported, tmp_path
+):
+    other = make_store(name="other")
+    for task in tasks:  # the same names, other rows (and so another split)
+        other.add_task(
+            Task(task.name, task.X[::-1].copy(), task.y[::-1].copy(), random_state=3)
+        )
+    path = _write_rows(tmp_path / "exported.csv", exported)
+    with pytest.raises(
+        ValueError, match="line 2: the store's task .* holds other data"
+    ):
+        other.record_csv(path)
+    assert other.count() == 0
+    # An export of before the task hashes is read without that check.
+    old = [
+        {k: v for k, v in row.items() if not k.startswith("task_")} for row in exported
+    ]
+    assert other.record_csv(_write_rows(tmp_path / "old.csv", old)) == 3
+
+
+def test_record_csv_reads_back_fields_of_any_length(store, fresh, tasks, tmp_path):
+    long_error = "x" * 200_000  # past the csv module's default field limit
+    store.record(
+        tasks[0], _u(0), seed=0, settings=SETTINGS, status="failed", error=long_error
+    )
+    store.to_csv(tmp_path / "long.csv")
+    assert fresh.record_csv(tmp_path / "long.csv") == 1
+    assert fresh.to_records()[0]["error"] == long_error
+    assert csv.field_size_limit() == 131072  # the module's setting is restored
 
 
 def test_record_csv_rejects_an_edited_encoding(exported, fresh, tmp_path):

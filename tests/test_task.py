@@ -181,3 +181,11 @@ def test_a_pandas_series_of_texts_is_texts():
     assert not is_text(pd.Series(np.arange(5.0)))
     with pytest.raises(ValueError, match="entry 1 is None"):
         is_text(pd.Series(["a text", None]))
+
+
+@pytest.mark.parametrize("name", ["", 7, "bad\udcff"])
+def test_a_name_must_be_text_that_files_can_keep(name):
+    # A lone surrogate passed Task and then failed in the store's SQLite.
+    X, y = np.zeros((40, 2)), np.arange(40) % 2
+    with pytest.raises(ValueError, match="name must be"):
+        Task(name, X, y)

@@ -22,12 +22,14 @@ import numpy as np
 from skfti.encoding import ArchitectureEncoding
 from skfti.meta_features import META_FEATURE_NAMES
 from skfti.search_space import SearchSpace
-from skfti.store._csv import read_experiments
+from skfti.store._csv import TASK_HASH_COLUMNS, read_experiments
 from skfti.store._keys import settings_hash
 from skfti.store._keys import task_name as name_of
 from skfti.store._schema import EXPERIMENT_COLUMNS
 from skfti.store._validation import Experiment, check_status, prepare_experiment
 from skfti.task import Task
+
+_CSV_FIELD_LIMIT = 2**31 - 1  # the largest the csv module takes on every platform
 
 SCORES = {"accuracy": "val_accuracy", "neg_log_loss": "val_log_loss"}
 """The ``score`` of :meth:`BaseExperimentStore.experiments` and its column."""
@@ -384,6 +386,11 @@ class BaseExperimentStore(ABC):
     def to_csv(self, path_or_file: Any) -> None:
         """Write all experiments as CSV, one row each (columns of :meth:`to_records`).
 
+        Two more columns follow, ``task_content_hash`` and
+        ``task_split_hash``: the hashes of each row's task, so that
+        :meth:`record_csv` refuses a store that holds other data (or another
+        split) under the task's name.
+
         Parameters
         ----------
         path_or_file : str, path-like or text file
@@ -420,22 +427,40 @@ class BaseExperimentStore(ABC):
         ------
         ValueError
             Naming the line, if a row is from another search space, names a
-            task the store does not hold, or its encoding or settings do not
+            task the store does not hold or holds with other data or another
+            split (exports written before 2026-12-04 lack the task hashes and
+            are read without that check), or its encoding or settings do not
             match the hashes written beside them; then nothing is written.
         """
-        if hasattr(path_or_file, "read"):
-            experiments = list(read_experiments(self, path_or_file))
-        else:
-            with open(path_or_file, newline="", encoding="utf-8") as file:
-                experiments = list(read_experiments(self, file))
+        # to_csv writes fields of any length (a long error text or task
+        # name); the csv module reads 128 KiB at most unless told otherwise.
+        limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
+        try:
+            if hasattr(path_or_file, "read"):
+                experiments = list(read_experiments(self, path_or_file))
+            else:
+                with open(path_or_file, newline="", encoding="utf-8") as file:
+                    experiments = list(read_experiments(self, file))
+        finally:
+            csv.field_size_limit(limit)
         if not experiments:
             return 0
         return self._insert_experiments(experiments)
 
     def _write_csv(self, file: IO[str]) -> None:
-        writer = csv.DictWriter(file, fieldnames=list(EXPERIMENT_COLUMNS))
+        writer = csv.DictWriter(
+            file, fieldnames=[*EXPERIMENT_COLUMNS, *TASK_HASH_COLUMNS]
+        )
         writer.writeheader()
+        hashes: dict[str, dict[str, Any]] = {}
         for row in self.to_records():
+            if row["task"] not in hashes:
+                record = self.get_task_record(row["task"])
+                hashes[row["task"]] = {
+                    f"task_{key}": record[key] or ""
+                    for key in ("content_hash", "split_hash")
+                }
+            row.update(hashes[row["task"]])
             row["settings"] = json.dumps(
                 row["settings"], sort_keys=True, separators=(",", ":")
             )

@@ -19,6 +19,12 @@ from skfti.store._validation import Experiment, prepare_experiment
 REQUIRED_COLUMNS = tuple(column for column in EXPERIMENT_COLUMNS if column != "id")
 """Columns a CSV must have to be read back (``id`` is the store's own)."""
 
+TASK_HASH_COLUMNS = ("task_content_hash", "task_split_hash")
+"""The hashes of each row's task (``Task.content_hash`` and of its split) that
+``to_csv`` writes after the experiment's columns, so that reading back refuses
+a store holding other data under the task's name; exports without them (before
+2026-12-04) are read without that check."""
+
 
 def _optional(text: str) -> str | None:
     """CSV has no NULL: ``to_csv`` writes None as an empty field."""
@@ -75,6 +81,20 @@ def _experiment(store: Any, row: dict[str, str], line: int) -> Experiment:
     )
 
 
+def _check_same_task(record: dict[str, Any], row: dict[str, str], line: int) -> None:
+    """Refuse a row trained on other data (or another split) than the stored task."""
+    what = ("data", "train/validation/test split")
+    for column, kind in zip(TASK_HASH_COLUMNS, what, strict=True):
+        written = row.get(column) or ""
+        stored = record[column.removeprefix("task_")] or ""
+        if written and stored and written != stored:
+            raise ValueError(
+                f"line {line}: the store's task {row['task']!r} holds other {kind} "
+                f"than the task this experiment was trained on ({column} "
+                f"{written[:12]}..., stored {stored[:12]}...)"
+            )
+
+
 def read_experiments(store: Any, file: IO[str]) -> Iterator[Experiment]:
     """Validated experiments of a ``to_csv`` file, in file order.
 
@@ -94,8 +114,17 @@ def read_experiments(store: Any, file: IO[str]) -> Iterator[Experiment]:
         raise ValueError(
             f"not an experiments CSV written by to_csv: missing columns {missing}"
         )
+    known_tasks = {name: None for name in store.task_names()}
     for row in reader:
         line = reader.line_num
+        if row["task"] not in known_tasks:
+            raise ValueError(
+                f"line {line}: task {row['task']!r} is not in the store: add it "
+                "first (store.add_task(task), with the same data and split)"
+            )
+        if known_tasks[row["task"]] is None:
+            known_tasks[row["task"]] = store.get_task_record(row["task"])
+        _check_same_task(known_tasks[row["task"]], row, line)
         try:
             yield _experiment(store, row, line)
         except (TypeError, ValueError) as exc:
