@@ -16,6 +16,7 @@ from skfti.embeddings import (
     HubEmbedding,
     TabularFeatureMap,
     UniversalSentenceEncoder,
+    WordVectorEmbedding,
     embed_cached,
     export_hub_module,
     get_embedding_module,
@@ -321,6 +322,59 @@ def test_concatenated_embedding_puts_cached_parts_side_by_side(tmp_path, monkeyp
         ConcatenatedEmbedding([a])
     with pytest.raises(ValueError, match="distinct parts"):
         ConcatenatedEmbedding([b, HashedNGramEmbedding(dim=8)])
+
+
+def test_word_tables_of_one_name_never_share_a_cache_entry(tmp_path):
+    # The key held only the name ("words"), so B was served A's vectors.
+    a = WordVectorEmbedding(np.array([[1.0, 0.0], [0.0, 1.0]]), ["good", "bad"])
+    b = WordVectorEmbedding(np.array([[-5.0, 3.0], [7.0, 7.0]]), ["good", "bad"])
+    texts = ["good movie", "bad movie"]
+    embed_cached(a, texts, cache_dir=tmp_path)
+    np.testing.assert_array_equal(
+        embed_cached(b, texts, cache_dir=tmp_path), b.embed(texts)
+    )
+    assert a.cache_key != b.cache_key
+    same = WordVectorEmbedding(np.array([[1.0, 0.0], [0.0, 1.0]]), ["good", "bad"])
+    assert same.cache_key == a.cache_key
+
+
+@pytest.mark.parametrize("content", ["empty", "npz"])
+def test_embed_cached_embeds_again_over_an_empty_or_foreign_file(tmp_path, content):
+    module = CountingEmbedding()
+    embed_cached(module, ["x"], cache_dir=tmp_path)
+    (path,) = tmp_path.rglob("*.npy")
+    if content == "empty":  # what a crash between write and rename can leave
+        path.write_bytes(b"")
+    else:
+        with open(path, "wb") as file:
+            np.savez(file, a=np.zeros((1, 16)))
+    again = embed_cached(module, ["x"], cache_dir=tmp_path)
+    assert module.calls == 2
+    np.testing.assert_array_equal(again, module.embed(["x"]))
+
+
+def test_an_unwritable_cache_warns_and_embeds_without_it(tmp_path):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    module = CountingEmbedding()
+    with pytest.warns(UserWarning, match="cache cannot be written"):
+        out = embed_cached(module, ["x", "y"], cache_dir=blocked)
+    np.testing.assert_array_equal(out, module.embed(["x", "y"]))
+
+
+def test_a_concatenation_caches_its_parts_in_the_cache_it_is_given(tmp_path):
+    both = ConcatenatedEmbedding(
+        [CountingEmbedding(dim=4), HashedNGramEmbedding(dim=8)]
+    )
+    out = embed_cached(both, ["one text", "two texts"], cache_dir=tmp_path)
+    assert out.shape == (2, 12) and out.dtype == np.float32
+    folders = sorted(p.name.split("-")[0] for p in (tmp_path / "embeddings").iterdir())
+    assert folders == ["hashed4", "hashed8"]  # the parts only, here
+
+
+def test_a_text_utf8_cannot_write_is_named():
+    with pytest.raises(ValueError, match="element 1 holds '\\\\ud800'"):
+        HashedNGramEmbedding(dim=8).embed(["fine", "dog \ud800"])
 
 
 # --- registry -------------------------------------------------------------------------

@@ -20,6 +20,16 @@ def check_texts(texts) -> list:
                 f"texts must be a sequence of str; element {position} is a "
                 f"{type(text).__name__}."
             )
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(
+                    f"texts must be text that UTF-8 can write; element {position} "
+                    f"holds {exc.object[exc.start : exc.end]!r} ({exc.reason}): "
+                    "a broken character, e.g. from bytes decoded with "
+                    "errors='surrogateescape'."
+                ) from None
     return texts
 
 

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,8 @@ def _save_atomic(path: Path, array: np.ndarray) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             np.save(stream, array, allow_pickle=False)
+            stream.flush()
+            os.fsync(stream.fileno())  # on disk before it takes the final name
         os.replace(tmp_name, path)
     except BaseException:
         if os.path.exists(tmp_name):
@@ -50,7 +53,10 @@ def _save_atomic(path: Path, array: np.ndarray) -> None:
 def embed_cached(module, texts, *, cache_dir=None):
     """Embed texts, reading and writing a ``.npy`` file cache.
 
-    The file is ``<cache_dir>/embeddings/<module.cache_key>/<sha256 of texts>.npy``.
+    The file is ``<cache_dir>/embeddings/<module.cache_key>/<sha256 of texts>.npy``;
+    a concatenation of modules (``cached_parts``) is its parts' files side by
+    side. A file that cannot be read is embedded again; a cache that cannot
+    be written gives a warning and the embeddings, uncached.
     The key holds the module's name and a fingerprint of its settings, and the
     sha256 of the texts (in order), so a second call with the same module and
     texts, in this or any other process, does not run the module again. Files
@@ -83,19 +89,57 @@ def embed_cached(module, texts, *, cache_dir=None):
     True
     """
     texts = check_texts(texts)
+    parts = getattr(module, "cached_parts", None)
+    if parts is not None:  # a concatenation: its parts' files, side by side
+        return np.hstack(
+            [embed_cached(part, texts, cache_dir=cache_dir) for part in parts]
+        ).astype(np.float32, copy=False)
     key = str(module.cache_key)
     if not key or "/" in key or "\\" in key or key.startswith("."):
         raise ValueError(f"module.cache_key must be a plain file name, got {key!r}.")
-    folder = get_cache_dir(cache_dir) / "embeddings" / key
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder = get_cache_dir(cache_dir) / "embeddings" / key
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _warn_uncached(cache_dir, exc)
+        return np.asarray(module.embed(texts), dtype=np.float32)
     path = folder / f"{hash_texts(texts)}.npy"
     if path.is_file():
-        try:
-            cached = np.load(path, allow_pickle=False)
-        except (OSError, ValueError):
-            cached = None  # a truncated or foreign file: embed again
-        if cached is not None and cached.ndim == 2 and len(cached) == len(texts):
+        cached = _read(path)
+        width = getattr(module, "output_dim", None)
+        if (
+            cached is not None
+            and cached.ndim == 2
+            and len(cached) == len(texts)
+            and (width is None or cached.shape[1] == width)
+        ):
             return cached
     embeddings = np.asarray(module.embed(texts), dtype=np.float32)
-    _save_atomic(path, embeddings)
+    try:
+        _save_atomic(path, embeddings)
+    except OSError as exc:
+        _warn_uncached(cache_dir, exc)
     return embeddings
+
+
+def _read(path):
+    """The array in a cache file, or None for a truncated, empty or foreign file."""
+    try:
+        cached = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(cached, np.ndarray):  # an .npz archive under that name
+        cached.close()
+        return None
+    return cached
+
+
+def _warn_uncached(cache_dir, exc):
+    """The cache is only a speed-up: say why it is not used, and go on."""
+    warnings.warn(
+        f"the embedding cache cannot be written ({exc}); embedding without it. "
+        "Set SKFTI_CACHE_DIR (or pass cache_dir) to a writable folder to keep "
+        "embeddings between runs.",
+        UserWarning,
+        stacklevel=3,
+    )

@@ -55,6 +55,12 @@ class ConcatenatedEmbedding(EmbeddingModule):
         self.name = SEPARATOR.join(names)
         self.output_dim = int(sum(int(m.output_dim) for m in modules))
 
+    @property
+    def cached_parts(self):
+        """The parts, which :func:`~skfti.embeddings.embed_cached` caches one
+        by one (the concatenation is not stored a second time)."""
+        return self.modules
+
     def embed(self, texts):
         from skfti.embeddings._cache import embed_cached
 

@@ -1,5 +1,6 @@
 """GloVe word vectors, mean-pooled: the offline analogue of nnlm-en-dim50."""
 
+import hashlib
 import os
 
 import numpy as np
@@ -66,6 +67,17 @@ class WordVectorEmbedding(EmbeddingModule):
         self.name = name
         self.output_dim = int(self.vectors.shape[1])
         self._index = None
+        self._fingerprint = None
+
+    def get_config(self):
+        """The name and a sha256 of the table (vectors and vocabulary)."""
+        if getattr(self, "_fingerprint", None) is None:  # hash a table once
+            self._fingerprint = _table_fingerprint(self.vectors, self.vocabulary)
+        return {
+            "class": type(self).__name__,
+            "name": self.name,
+            "table": self._fingerprint,
+        }
 
     def _word_index(self):
         if self._index is None:
@@ -155,3 +167,13 @@ class GloVeEmbedding(WordVectorEmbedding):
             "vocabulary": None,
             "_index": None,
         }
+
+
+def _table_fingerprint(vectors, vocabulary):
+    """sha256 of a word table: two tables of one name never share a cache entry."""
+    digest = hashlib.sha256()
+    digest.update(repr(vectors.shape).encode())
+    digest.update(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+    for word in vocabulary:
+        digest.update(str(word).encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
