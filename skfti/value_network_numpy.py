@@ -54,6 +54,29 @@ def grouped_softmax(logits, groups):
     return e / np.add.reduceat(e, starts, axis=1)[:, gid]
 
 
+def _check_dense_chain(arrays, tower, *, n_in=None, n_out=None):
+    """``W, b`` pairs of dense layers: finite, of shapes that chain."""
+    problem = None
+    for k in range(0, len(arrays), 2):
+        w, b = arrays[k], arrays[k + 1]
+        if w.ndim != 2 or b.ndim != 1 or len(b) != w.shape[1]:
+            problem = f"layer {k // 2} has weights {w.shape} and bias {b.shape}"
+        elif k == 0 and n_in is not None and w.shape[0] != n_in:
+            problem = f"its input is {w.shape[0]} wide, not {n_in}"
+        elif k > 0 and tower == "rho" and w.shape[0] != arrays[k - 2].shape[1]:
+            problem = f"layer {k // 2} does not take layer {k // 2 - 1}'s output"
+        elif not (np.isfinite(w).all() and np.isfinite(b).all()):
+            problem = f"layer {k // 2} holds NaN or infinity"
+        if problem:
+            break
+    if problem is None and n_out is not None and arrays[-2].shape[1] != n_out:
+        problem = f"its output is {arrays[-2].shape[1]} wide, not {n_out}"
+    if problem:
+        raise ValueError(
+            f"The value network's weights do not match its shape: {tower} {problem}"
+        )
+
+
 class NumpyValueNetwork:
     """Forward pass, task embedding and Algorithm 2 of a fitted value network.
 
@@ -78,14 +101,17 @@ class NumpyValueNetwork:
         self.n_meta = int(n_meta)
         self.phi = weights[:4] if self.learned else []
         rho = weights[4:] if self.learned else weights
-        if len(rho) < 2 or len(rho) % 2:
+        if len(rho) < 2 or len(rho) % 2 or (self.learned and len(self.phi) < 4):
             raise ValueError("The value network's weights do not match its shape")
+        z_dim = self.n_meta
+        if self.learned:
+            _check_dense_chain(self.phi, "phi")
+            if self.phi[2].shape[0] != 2 * self.phi[0].shape[1]:
+                raise ValueError("The value network's weights do not match its shape")
+            z_dim += self.phi[2].shape[1]
+        _check_dense_chain(rho, "rho", n_in=self.n_dims + z_dim, n_out=1)
         self.layers = [(rho[i], rho[i + 1]) for i in range(0, len(rho) - 2, 2)]
         self.w_out, self.b_out = rho[-2][:, 0], float(rho[-1][0])
-        z_dim = (self.phi[2].shape[1] if self.learned else 0) + self.n_meta
-        first = self.layers[0][0] if self.layers else rho[-2]
-        if first.shape[0] != self.n_dims + z_dim:
-            raise ValueError("The value network's weights do not match its shape")
 
     # -- the task tower --------------------------------------------------------
     def task_embedding(self, x, y, n_classes):

@@ -1,5 +1,6 @@
 """skfti.pretrained: shipped value networks, saved and loaded without pickle."""
 
+import copy
 import json
 import subprocess
 import sys
@@ -129,6 +130,57 @@ def test_save_checks_its_input(saved, tmp_path):
         skfti.pretrained.save(inferrer, tmp_path / "m", provenance={"x": object()})
     with pytest.raises(Exception, match="not fitted"):
         skfti.pretrained.save(ArchitectureInferrer(), tmp_path / "m", provenance={})
+    with pytest.raises(ValueError, match="NaN or infinity"):  # JSON has neither
+        skfti.pretrained.save(inferrer, tmp_path / "m", provenance={"x": float("nan")})
+
+
+def test_a_numpy_seed_is_saved(saved, tmp_path):
+    inferrer, _, _ = saved
+    seeded = copy.copy(inferrer)  # fitted, with a seed scikit-learn accepts
+    seeded.random_state = np.int64(3)
+    skfti.pretrained.save(seeded, tmp_path / "m", provenance={})
+    assert skfti.pretrained.load(tmp_path / "m").random_state == 3  # was None
+
+
+def _edited(path, tmp_path, edit_json=None, edit_arrays=None):
+    document = json.loads(path.with_suffix(".json").read_text())
+    with np.load(path.with_suffix(".npz")) as stored:
+        arrays = dict(stored)
+    if edit_json:
+        edit_json(document)
+    if edit_arrays:
+        edit_arrays(arrays)
+    out = tmp_path / "edited"
+    out.with_suffix(".json").write_text(json.dumps(document))
+    np.savez(out.with_suffix(".npz"), **arrays)
+    return out
+
+
+@pytest.mark.parametrize(
+    "edit_json, edit_arrays, match",
+    [
+        (lambda d: d.update(n_weights=d["n_weights"] - 2), None, "do not match"),
+        (None, lambda a: a.update(weight_5=a["weight_5"] * np.nan), "NaN"),
+        (lambda d: d["params"].update(discrete_search="typo"), None, "not valid"),
+        (lambda d: d.update(format_version="2"), None, "is not a model of format"),
+        (lambda d: d.pop("fitted"), None, "lacks \\['fitted'\\]"),
+        (
+            lambda d: d["params"].update(
+                feature_map={"class": "skfti.pretrained:available", "params": {}}
+            ),
+            None,
+            "Refusing to load feature_map class",
+        ),
+    ],
+)
+def test_an_edited_model_file_is_refused_when_loaded(
+    saved, tmp_path, edit_json, edit_arrays, match
+):
+    # These loaded (and suggested wrong networks, or called what the file
+    # named) or failed later with TypeError / KeyError.
+    _, path, _ = saved
+    with pytest.raises(ValueError, match=match):
+        skfti.pretrained.load(_edited(path, tmp_path, edit_json, edit_arrays))
 
 
 @pytest.mark.skipif(

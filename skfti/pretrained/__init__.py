@@ -21,9 +21,9 @@ Examples
 True
 """
 
-import importlib
 import json
 import os
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +74,11 @@ def data_kind(name):
     _, js = _paths(name)
     if not js.is_file():
         raise ValueError(f"Model file not found: {js}")
-    document = json.loads(js.read_text(encoding="utf-8"))
-    space = SearchSpace.from_dict(document["search_space"])
+    document = _read_document(js)
+    try:
+        space = SearchSpace.from_dict(document["search_space"])
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"{js}: the model's search space is not valid: {exc}") from exc
     return "numeric" if space.is_numeric else "text"
 
 
@@ -108,22 +111,27 @@ def _paths(name_or_path):
     return base.with_name(base.name + ".npz"), base.with_name(base.name + ".json")
 
 
+def _feature_map_classes():
+    """The feature maps a model file may name: skfti's own, by ``module:name``."""
+    from skfti.embeddings._tabular import TabularFeatureMap  # not TF's modules
+
+    return {f"{cls.__module__}:{cls.__qualname__}": cls for cls in (TabularFeatureMap,)}
+
+
 def _feature_map_spec(feature_map):
     if feature_map is None:
         return None
     cls = type(feature_map)
-    spec = {
-        "class": f"{cls.__module__}:{cls.__qualname__}",
-        "params": feature_map.get_params(),
-    }
-    if not cls.__module__.startswith("skfti."):
+    name = f"{cls.__module__}:{cls.__qualname__}"
+    if _feature_map_classes().get(name) is not cls:
         raise ValueError(
             f"feature_map {cls.__name__} cannot be saved without pickle: only "
-            "skfti's own feature maps (e.g. TabularFeatureMap) can"
+            "skfti's own feature maps (TabularFeatureMap) can"
         )
+    spec = {"class": name, "params": feature_map.get_params()}
     try:
-        json.dumps(spec)
-    except TypeError as exc:
+        json.loads(json.dumps(spec, default=_json_number))
+    except (TypeError, ValueError) as exc:
         raise ValueError(f"feature_map's parameters are not JSON: {exc}") from exc
     return spec
 
@@ -131,10 +139,15 @@ def _feature_map_spec(feature_map):
 def _build_feature_map(spec):
     if spec is None:
         return None
-    module, _, qualname = spec["class"].partition(":")
-    if not module.startswith("skfti."):
-        raise ValueError(f"Refusing to load feature_map class {spec['class']!r}")
-    return getattr(importlib.import_module(module), qualname)(**spec["params"])
+    if not isinstance(spec, dict) or not isinstance(spec.get("params"), dict):
+        raise ValueError(f"feature_map must be null or a class and params: {spec!r}")
+    cls = _feature_map_classes().get(spec.get("class"))
+    if cls is None:  # never import or call what a file names
+        raise ValueError(
+            f"Refusing to load feature_map class {spec.get('class')!r}: a model "
+            f"file may name {sorted(_feature_map_classes())} only"
+        )
+    return cls(**spec["params"])
 
 
 def save(inferrer, path_or_name, *, provenance):
@@ -172,8 +185,11 @@ def save(inferrer, path_or_name, *, provenance):
     params.pop("search_space")
     params.pop("embedding_modules")
     params["feature_map"] = _feature_map_spec(params["feature_map"])
-    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-        params["random_state"] = None
+    seed = params["random_state"]
+    if isinstance(seed, Integral) and not isinstance(seed, bool):
+        params["random_state"] = int(seed)  # NumPy ints too: the same seed
+    elif seed is not None:
+        params["random_state"] = None  # a RandomState instance is not JSON
     params["phi_units"] = list(params["phi_units"])
     params["rho_units"] = list(params["rho_units"])
     arrays = {f"weight_{i}": np.asarray(w) for i, w in enumerate(inferrer.weights_)}
@@ -195,9 +211,14 @@ def save(inferrer, path_or_name, *, provenance):
         "provenance": provenance,
     }
     try:
-        text = json.dumps(document, indent=1, default=_json_number)
+        text = json.dumps(document, indent=1, default=_json_number, allow_nan=False)
     except TypeError as exc:
         raise ValueError(f"provenance is not JSON-serializable: {exc}") from exc
+    except ValueError as exc:  # NaN or infinity, which JSON has not
+        raise ValueError(
+            f"the model holds NaN or infinity, which JSON cannot store ({exc}): "
+            "in provenance, or a diverged fit's loss_curve_"
+        ) from exc
     if _is_path(path_or_name):
         npz, js = _paths(path_or_name)
     else:
@@ -258,13 +279,7 @@ def load(name):
             f"Model file not found: {' and '.join(missing)} (a model saved by "
             "skfti.pretrained.save is a .npz and a .json file side by side)"
         )
-    document = json.loads(js.read_text(encoding="utf-8"))
-    if document.get("format") != FORMAT or document.get("format_version", 0) > (
-        FORMAT_VERSION
-    ):
-        raise ValueError(
-            f"{js} is not a model of format {FORMAT} version <= {FORMAT_VERSION}"
-        )
+    document = _read_document(js)
     params = dict(document["params"])
     params["phi_units"] = tuple(params["phi_units"])
     params["rho_units"] = tuple(params["rho_units"])
@@ -273,8 +288,12 @@ def load(name):
     # and searched discrete suggestions by gradient ascent: they still do.
     params.setdefault("canonical_encodings", False)
     params.setdefault("discrete_search", "ascent")
-    space = SearchSpace.from_dict(document["search_space"])
-    inferrer = ArchitectureInferrer(search_space=space, **params)
+    try:
+        space = SearchSpace.from_dict(document["search_space"])
+        inferrer = ArchitectureInferrer(search_space=space, **params)
+        inferrer._validate_params()  # scikit-learn's own check of every parameter
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"{js}: the model's parameters are not valid: {exc}") from exc
     with np.load(npz, allow_pickle=False) as arrays:
         inferrer.weights_ = [
             arrays[f"weight_{i}"] for i in range(document["n_weights"])
@@ -291,4 +310,34 @@ def load(name):
     for attribute, value in document["fitted"].items():
         setattr(inferrer, attribute, value)
     inferrer.provenance_ = document["provenance"]
+    try:  # weights of the shape the parameters say, and finite
+        inferrer._numpy_network()
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"{npz}: {exc}") from exc
     return inferrer
+
+
+_DOCUMENT_KEYS = ("search_space", "n_weights", "params", "fitted", "provenance")
+
+
+def _read_document(js):
+    """The model's JSON, checked to be of this format before anything is built."""
+    try:
+        document = json.loads(js.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{js} is not a model file: {exc}") from exc
+    version = document.get("format_version") if isinstance(document, dict) else None
+    if (
+        not isinstance(document, dict)
+        or document.get("format") != FORMAT
+        or isinstance(version, bool)
+        or not isinstance(version, int)
+        or version > FORMAT_VERSION
+    ):
+        raise ValueError(
+            f"{js} is not a model of format {FORMAT} version <= {FORMAT_VERSION}"
+        )
+    missing = [key for key in _DOCUMENT_KEYS if key not in document]
+    if missing:
+        raise ValueError(f"{js} is not a complete model: it lacks {missing}")
+    return document
