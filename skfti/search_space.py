@@ -78,8 +78,13 @@ class SearchSpace:
         # Accept lists for convenience, store tuples (the space is immutable).
         for name in ("widths", "activations", "views"):
             value = getattr(self, name)
-            if isinstance(value, str) or not hasattr(value, "__iter__"):
-                raise TypeError(f"SearchSpace.{name} must be a sequence: {value!r}")
+            if isinstance(value, (str, set, frozenset, dict)) or not hasattr(
+                value, "__iter__"
+            ):
+                raise TypeError(
+                    f"SearchSpace.{name} must be an ordered sequence (tuple or "
+                    f"list): {value!r}; the order numbers the encoding's columns"
+                )
             object.__setattr__(self, name, tuple(value))
         if isinstance(self.n_layers, bool) or not isinstance(self.n_layers, int):
             raise TypeError(f"n_layers must be an int, got {self.n_layers!r}")

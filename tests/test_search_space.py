@@ -54,6 +54,14 @@ def test_bad_spaces_are_rejected(kwargs, match):
         SearchSpace(**kwargs)
 
 
+@pytest.mark.parametrize("name", ["views", "widths", "activations"])
+def test_an_unordered_collection_is_refused(name):
+    # A set's order (and so the space's fingerprint) changed with PYTHONHASHSEED.
+    value = {"views": {"glove50", "use512"}, "widths": {8, 16}}.get(name, {"relu"})
+    with pytest.raises(TypeError, match="ordered sequence"):
+        SearchSpace(**{name: value})
+
+
 def test_from_dict_rejects_foreign_documents():
     with pytest.raises(ValueError, match="keys"):
         SearchSpace.from_dict({"n_layers": 3})
