@@ -92,4 +92,5 @@ def plan_population(
 
 def _is_relaxed(i, relaxed_fraction):
     """Whether child ``i`` of a task is relaxed (evenly spread, prefix-stable)."""
-    return int((i + 1) * relaxed_fraction) > int(i * relaxed_fraction)
+    # The 1e-9 absorbs float error: 0.29 * 100 is 28.999999999999996.
+    return int((i + 1) * relaxed_fraction + 1e-9) > int(i * relaxed_fraction + 1e-9)

@@ -164,17 +164,17 @@ def _check_inputs(X, y, n_mi_samples, n_mi_features, n_neighbors):
     return X, y
 
 
-def _rows_in_canonical_order(X):
+def _rows_in_canonical_order(X, y_codes):
     """The rows of ``X`` ordered by their content, not by their position.
 
     Sub-sampling positions of this order, and estimating on rows in this
     order, makes the mutual information the same for every order of the rows
     of one data set (the estimator's noise is drawn row by row). The key is a
-    fixed random projection of each row: distinct rows almost surely differ in
-    it, identical rows are interchangeable.
+    fixed random projection of each row, then its label: distinct rows almost
+    surely differ in it, rows equal in both are interchangeable.
     """
     projection = np.random.RandomState(_ORDER_SEED).normal(size=X.shape[1])
-    return np.argsort(X @ projection, kind="stable")
+    return np.lexsort((y_codes, X @ projection))
 
 
 def _mutual_information(
@@ -182,7 +182,7 @@ def _mutual_information(
 ):
     """Mutual information of (sub-sampled) features with the label, per feature."""
     n_samples, n_features = X.shape
-    rows = _rows_in_canonical_order(X)
+    rows = _rows_in_canonical_order(X, y_codes)
     if n_samples > n_mi_samples:
         rows = rows[np.sort(rng.choice(n_samples, n_mi_samples, replace=False))]
     columns = np.arange(n_features)

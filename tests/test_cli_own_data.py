@@ -297,6 +297,12 @@ def test_populate_fit_suggest_on_numeric_files(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "fitted on 2 tasks" in done.stdout
+    other = [*small[:1], "4", *small[2:]]  # children of other settings: none stored
+    done = _run(
+        "fit", "--data", *files, *other, "-q", "--output", "x.joblib", cwd=tmp_path
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "no experiments of task0, task1 with these child settings" in done.stderr
     done = _run(
         "suggest",
         "task2.csv",

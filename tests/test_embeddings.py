@@ -336,6 +336,26 @@ def test_word_tables_of_one_name_never_share_a_cache_entry(tmp_path):
     assert a.cache_key != b.cache_key
     same = WordVectorEmbedding(np.array([[1.0, 0.0], [0.0, 1.0]]), ["good", "bad"])
     assert same.cache_key == a.cache_key
+    words = WordVectorEmbedding(np.eye(2), ["1", "2"])
+    assert WordVectorEmbedding(np.eye(2), [1, 2]).cache_key != words.cache_key
+
+
+def test_a_cache_hit_does_not_ask_a_lazy_module_its_width(tmp_path):
+    # A Hub module without output_dim loads itself (and TensorFlow) to say it.
+    class Lazy(HashedNGramEmbedding):
+        @property
+        def output_dim(self):
+            raise AssertionError("asked for its width")
+
+        @output_dim.setter
+        def output_dim(self, value):
+            pass
+
+    texts = ["a text", "another"]
+    first = embed_cached(HashedNGramEmbedding(dim=8), texts, cache_dir=tmp_path)
+    lazy = Lazy(dim=8)
+    assert lazy.cache_key == HashedNGramEmbedding(dim=8).cache_key
+    np.testing.assert_array_equal(embed_cached(lazy, texts, cache_dir=tmp_path), first)
 
 
 @pytest.mark.parametrize("content", ["empty", "npz"])
@@ -453,6 +473,15 @@ def test_tabular_pca_zeroes_components_of_no_variance():
     rescaled = X * rng.uniform(0.1, 10.0, X.shape[1])
     again = TabularFeatureMap(output_dim=16, random_state=0).fit_transform(rescaled)
     np.testing.assert_allclose(again, Z, atol=1e-8)
+    # float32 data keeps what float64 data keeps (float32's tolerance, grown
+    # with the rows, dropped a component of relative size 0.005)
+    a = rng.normal(size=50_000)
+    close = np.c_[a, a + 0.01 * rng.normal(size=50_000), rng.normal(size=(50_000, 2))]
+    for dtype in (np.float64, np.float32):
+        fitted = TabularFeatureMap(output_dim=8, random_state=0).fit(
+            close.astype(dtype)
+        )
+        assert fitted.n_components_ == 4
 
 
 def test_tabular_maps_of_different_widths_share_a_space():

@@ -85,10 +85,16 @@ def test_the_order_of_the_rows_changes_nothing():
     X = rng.normal(size=(400, 5))
     y = (X[:, 0] + 0.5 * rng.normal(size=400) > 0).astype(int)
     order = rng.permutation(400)
-    for n_mi_samples in (100, 1000):
-        z = compute_meta_features(X, y, n_mi_samples=n_mi_samples)
-        shuffled = compute_meta_features(X[order], y[order], n_mi_samples=n_mi_samples)
-        np.testing.assert_allclose(shuffled, z, rtol=0, atol=1e-12)
+    # discrete features: equal rows with other labels
+    discrete = rng.randint(0, 3, size=(400, 3)).astype(float)
+    y_discrete = ((discrete[:, 0] + rng.normal(size=400)) > 1).astype(int)
+    for features, labels in ((X, y), (discrete, y_discrete)):
+        for n_mi_samples in (100, 1000):
+            z = compute_meta_features(features, labels, n_mi_samples=n_mi_samples)
+            shuffled = compute_meta_features(
+                features[order], labels[order], n_mi_samples=n_mi_samples
+            )
+            np.testing.assert_allclose(shuffled, z, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -381,6 +381,13 @@ def test_a_larger_plan_starts_with_the_smaller_one(tasks, relaxed_fraction):
     assert n_relaxed == int(20 * relaxed_fraction)
 
 
+def test_the_relaxed_share_is_not_cut_short_by_float_error():
+    from skfti._population_plan import _is_relaxed
+
+    for fraction, expected in ((0.29, 29), (0.57, 57), (0.58, 58), (0.1, 10)):
+        assert sum(_is_relaxed(i, fraction) for i in range(100)) == expected
+
+
 def test_encoding_hash_keys_match_the_plan(tasks, tmp_path):
     path = tmp_path / "store.sqlite"
     generate_population(

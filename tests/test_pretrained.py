@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -326,3 +327,17 @@ def test_text_v1_names_a_table_of_texts_and_refuses_empty_texts():
             inferrer.suggest(X, [0, 1] * 5)
     with pytest.raises(ValueError, match="X holds 10 texts, all empty or blank"):
         inferrer.suggest(["", " "] * 5, [0, 1] * 5)
+
+
+@pytest.mark.parametrize(
+    "params", [{"outputdim": 64}, {"output_dim": -3}], ids=["unknown", "invalid"]
+)
+def test_a_feature_map_edited_into_nonsense_is_refused_when_loaded(tmp_path, params):
+    # A bare TypeError, or a model that loaded and failed only in suggest.
+    shipped = Path(skfti.pretrained.__file__).parent / "models" / "tabular-v1"
+
+    def edit(document):
+        document["params"]["feature_map"]["params"] = params
+
+    with pytest.raises(ValueError, match="edited.json: the model's parameters"):
+        skfti.pretrained.load(_edited(shipped, tmp_path, edit))

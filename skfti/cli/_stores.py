@@ -11,6 +11,7 @@ another ``--seed``): its children's scores belong to that data.
 """
 
 import os
+import warnings
 
 from skfti.datasets import DataFileError
 
@@ -35,6 +36,7 @@ def recorded_experiments(location, tasks, search_space, settings):
     no experiments with these settings.
     """
     from skfti.store import ExperimentStore
+    from skfti.store._base import SETTINGS_MATCH_NOTHING
 
     scheme, path = _parsed(location)
     if scheme == "sqlite":
@@ -47,7 +49,9 @@ def recorded_experiments(location, tasks, search_space, settings):
             known = set(store.task_names())
             recorded = [t.name for t in tasks if t.name in known]
             _check_same_tasks(store, tasks, known, path)
-            experiments = store.experiments(recorded, settings=settings)
+            with warnings.catch_warnings():  # the error below says it in one line
+                warnings.filterwarnings("ignore", SETTINGS_MATCH_NOTHING)
+                experiments = store.experiments(recorded, settings=settings)
     except (ValueError, NotImplementedError, OSError) as exc:
         raise DataFileError(str(exc)) from exc
     found = dict(zip(recorded, experiments, strict=True))

@@ -106,7 +106,9 @@ def embed_cached(module, texts, *, cache_dir=None):
     path = folder / f"{hash_texts(texts)}.npy"
     if path.is_file():
         cached = _read(path)
-        width = getattr(module, "output_dim", None)
+        # Only a width the module already knows: a lazy module (a Hub handle)
+        # would load itself, and TensorFlow, to say it.
+        width = vars(module).get("output_dim")
         if (
             cached is not None
             and cached.ndim == 2

@@ -175,5 +175,6 @@ def _table_fingerprint(vectors, vocabulary):
     digest.update(repr(vectors.shape).encode())
     digest.update(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
     for word in vocabulary:
-        digest.update(str(word).encode("utf-8", "surrogatepass") + b"\0")
+        # repr: the word 1 (never a token) and the word "1" are other tables
+        digest.update(repr(word).encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()

@@ -107,7 +107,9 @@ class TabularFeatureMap(
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         rng = check_random_state(self.random_state)
         self.scaler_ = StandardScaler().fit(X)
-        Z = self.scaler_.transform(X)
+        # float64 whatever the input: the rank tolerance is float64's, so
+        # float32 data keeps every component that float64 data keeps.
+        Z = self.scaler_.transform(X).astype(np.float64)
         self.pca_ = self.weights_ = self.offsets_ = None
         if self.method == "pca":
             n_components = min(self.output_dim, X.shape[0], X.shape[1])
@@ -149,8 +151,9 @@ class TabularFeatureMap(
         Z = self.scaler_.transform(X)
         if self.pca_ is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
-                projected = self.pca_.transform(Z)[:, : self.n_components_]
-            out = np.zeros((X.shape[0], self.output_dim), dtype=projected.dtype)
+                projected = self.pca_.transform(Z.astype(np.float64))
+            projected = projected[:, : self.n_components_]
+            out = np.zeros((X.shape[0], self.output_dim), dtype=X.dtype)
             out[:, : self.n_components_] = projected
             return out
         return np.sqrt(2.0 / self.output_dim) * np.cos(
@@ -162,5 +165,5 @@ def _numerical_rank(singular_values, shape):
     """How many singular values exceed NumPy's ``matrix_rank`` tolerance."""
     if singular_values.size == 0:
         return 0
-    tolerance = singular_values.max() * max(shape) * np.finfo(singular_values.dtype).eps
+    tolerance = singular_values.max() * max(shape) * np.finfo(np.float64).eps
     return int(np.count_nonzero(singular_values > tolerance))

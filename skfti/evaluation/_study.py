@@ -9,6 +9,7 @@ progress and read and write a resumable experiment store.
 import json
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from skfti.evaluation._protocols import (
 from skfti.evaluation._report import write_report
 from skfti.population import generate_population
 from skfti.store import ExperimentStore
+from skfti.store._base import SETTINGS_MATCH_NOTHING
 
 __all__ = ["format_comparison", "run_demo", "run_study"]
 
@@ -32,7 +34,9 @@ def _stored(store, tasks, settings, search_space=None):
     # as the population stored them
     settings = check_settings(settings, text=texts_of(tasks))
     with ExperimentStore(store, search_space=search_space) as opened:
-        experiments = opened.experiments(tasks, settings=settings)
+        with warnings.catch_warnings():  # the settings are complete here
+            warnings.filterwarnings("ignore", SETTINGS_MATCH_NOTHING)
+            experiments = opened.experiments(tasks, settings=settings)
         table = experiment_table(opened, tasks, settings)
     return experiments, table
 

@@ -283,12 +283,14 @@ def load(name):
     params = dict(document["params"])
     params["phi_units"] = tuple(params["phi_units"])
     params["rho_units"] = tuple(params["rho_units"])
-    params["feature_map"] = _build_feature_map(params["feature_map"])
     # Models saved before these parameters existed read encodings as given
     # and searched discrete suggestions by gradient ascent: they still do.
     params.setdefault("canonical_encodings", False)
     params.setdefault("discrete_search", "ascent")
     try:
+        params["feature_map"] = _build_feature_map(params["feature_map"])
+        if params["feature_map"] is not None:
+            params["feature_map"]._validate_params()
         space = SearchSpace.from_dict(document["search_space"])
         inferrer = ArchitectureInferrer(search_space=space, **params)
         inferrer._validate_params()  # scikit-learn's own check of every parameter

@@ -497,6 +497,11 @@ class BaseExperimentStore(ABC):
         self.close()
 
 
+SETTINGS_MATCH_NOTHING = "none of the .* stored experiments of these tasks"
+"""The start of the warning of :meth:`BaseExperimentStore.experiments` when a
+settings filter leaves nothing (a ``warnings.filterwarnings`` pattern)."""
+
+
 def _warn_if_only_the_settings_differ(store, names, status, column):
     """Warn when a settings filter left nothing of tasks that have experiments."""
     unfiltered = store._select_experiments(
