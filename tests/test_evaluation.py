@@ -3,7 +3,12 @@ import sys
 import numpy as np
 import pytest
 
-from skfti import ArchitectureInferrer, ExperimentStore, generate_population
+from skfti import (
+    ArchitectureInferrer,
+    ExperimentStore,
+    SearchSpace,
+    generate_population,
+)
 from skfti import evaluation as ev
 from skfti.evaluation import random_search, reinforce_search
 from skfti.population import task_data
@@ -117,6 +122,42 @@ def test_format_comparison_has_every_row(small, search_rows):
         assert line.split()[-1] == str(children)
 
 
+def test_format_comparison_averages_the_seeds(small):
+    # It printed the last seed's accuracy; write_report's tables the mean.
+    task = small[0][1]
+    rows = [
+        {
+            "task": task.name,
+            "seed": seed,
+            "method": "m",
+            "test_accuracy": accuracy,
+            "children_trained": 2,
+            "seconds": 1.0,
+        }
+        for seed, accuracy in ((0, 0.25), (1, 0.125))
+    ]
+    assert ev.format_comparison(rows, [task]).splitlines()[1].split()[1:] == [
+        "0.188",
+        "2",
+    ]
+
+
+def test_architecture_search_checks_its_arguments_before_any_work(small):
+    tasks, experiments, table, inferrer, _ = small
+    args = (tasks, experiments, table, inferrer)
+    kwargs = {"settings": SETTINGS, "seeds": (0,), "held_out": [tasks[1].name]}
+    for bad, match in (
+        ({"n_random": 0}, "n_random must be"),
+        ({"n_rl": -1}, "n_rl must be"),
+        ({"search_space": SearchSpace(n_layers=1, widths=(4,))}, "not the inferrer"),
+        ({"held_out": "nope"}, "unknown held-out tasks: \\['nope'\\]"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            ev.architecture_search(*args, **{**kwargs, **bad})
+    with pytest.raises(ValueError, match="must be aligned"):
+        ev.architecture_search(tasks, experiments, table[:3], inferrer, **kwargs)
+
+
 def test_report_has_the_cost_accuracy_plot(search_rows, tmp_path):
     pytest.importorskip("matplotlib", reason="the report's plots need matplotlib")
     text = ev.write_report(tmp_path, search_rows=search_rows)
@@ -144,9 +185,16 @@ def test_curve_embeddings_and_report(small, tmp_path):
         tasks, experiments, inferrer, tasks[0].name, sizes=[1, 3], n_orderings=2
     )
     assert sorted({r["n_tasks"] for r in curve}) == [1, 3] and len(curve) == 4
+    with pytest.raises(ValueError, match="sizes \\[8\\] are not numbers"):
+        ev.training_tasks_curve(tasks, experiments, inferrer, tasks[0].name, sizes=[8])
     fitted = inferrer.fit(tasks, experiments)
     Z, labels = ev.task_embedding_points(fitted, tasks, n_batches=3, batch_size=50)
     assert Z.shape == (12, 50) and len(labels) == 12
+    # a task no larger than a batch: its batches are resampled, not all equal
+    whole, _ = ev.task_embedding_points(
+        fitted, tasks[:1], n_batches=2, batch_size=10**4
+    )
+    assert not np.allclose(whole[0], whole[1])
     text = ev.write_report(
         tmp_path,
         curve_rows=curve,

@@ -22,6 +22,7 @@ on the held-out task:
 """
 
 import time
+from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -406,13 +407,27 @@ def architecture_search(
     tasks = check_task_collection(tasks)
     settings = check_settings(settings, text=texts_of(tasks))
     space = search_space or inferrer.search_space
+    if inferrer.search_space is not None and space != inferrer.search_space:
+        raise ValueError(
+            f"search_space {space} is not the inferrer's ({inferrer.search_space}): "
+            "the suggestions and baselines are drawn in the inferrer's space"
+        )
+    if not len(tasks) == len(experiments) == len(table):
+        raise ValueError(
+            f"tasks, experiments and table must be aligned: {len(tasks)}, "
+            f"{len(experiments)} and {len(table)} entries"
+        )
     names = [t.name for t in tasks]
+    held_out = _task_names(held_out)
     unknown = sorted(set(held_out or []) - set(names))
     if unknown:
         raise ValueError(f"unknown held-out tasks: {unknown}")
     held = range(len(tasks)) if held_out is None else [names.index(n) for n in held_out]
     if not budgets or min(budgets) < 1:
         raise ValueError(f"budgets must be positive numbers of children: {budgets}")
+    for value, name in ((n_random, "n_random"), (n_rl, "n_rl")):
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{name} must be a number of children >= 1, got {value!r}")
     budgets = {
         "ours": tuple(budgets),
         "random": (*budgets, n_random),
@@ -446,8 +461,16 @@ def training_tasks_curve(
     """
     rng = check_random_state(seed)
     names = [t.name for t in tasks]
+    if held_out not in names:
+        raise ValueError(f"unknown held-out task {held_out!r}; tasks: {names}")
     k = names.index(held_out)
     others = [i for i in range(len(tasks)) if i != k]
+    too_many = [n for n in sizes if not 1 <= n <= len(others)]
+    if too_many:
+        raise ValueError(
+            f"sizes {too_many} are not numbers of training tasks in 1..{len(others)} "
+            f"(the tasks other than {held_out!r})"
+        )
     rows = []
     for ordering in range(n_orderings):
         order = rng.permutation(others)
@@ -481,10 +504,22 @@ def task_embedding_points(inferrer, tasks, *, n_batches=10, batch_size=200, seed
     for task in tasks:
         X, y = task.X_train, task.y_train
         for _ in range(n_batches):
-            idx = rng.choice(len(y), min(batch_size, len(y)), replace=False)
+            # a task no larger than a batch is resampled (with replacement),
+            # so that its batches differ
+            small = len(y) <= batch_size
+            idx = rng.choice(len(y), min(batch_size, len(y)), replace=small)
             if len(np.unique(y[idx])) < 2:
                 continue
             Xb = X[idx] if not task.is_text else list(np.asarray(X, dtype=object)[idx])
             Z.append(inferrer.task_embedding(Xb, y[idx]))
             labels.append(task.name)
     return np.array(Z), labels
+
+
+def _task_names(names):
+    """``names`` as a list of task names (a single str is one name), or None."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        return [names]
+    return list(names)

@@ -12,6 +12,7 @@ import time
 import warnings
 
 import numpy as np
+from sklearn.base import clone
 
 from skfti.child_recipe import check_settings, texts_of
 from skfti.evaluation._protocols import (
@@ -128,7 +129,9 @@ def run_study(
     # Maps of the embeddings from a value network that never saw the held-out
     # task (black stars), as in the paper's supplementary Figs. 2 and 3.
     train = [k for k, t in enumerate(tasks) if t.name != held_out]
-    fitted = inferrer.fit([tasks[k] for k in train], [experiments[k] for k in train])
+    fitted = clone(inferrer).fit(  # the caller's template stays unfitted
+        [tasks[k] for k in train], [experiments[k] for k in train]
+    )
     embedding = task_embedding_points(fitted, tasks, n_batches=10)
     header = (
         f"Family `{family}`: {len(tasks)} tasks, "
@@ -147,9 +150,20 @@ def run_study(
     )
     rows = {"prediction": prediction, "search": search, "curve": curve}
     with open(os.path.join(output_dir, "rows.json"), "w") as f:
-        json.dump(rows, f)
+        json.dump(_strict_json(rows), f)  # NaN (no time measured) as null
     print(f"report written to {os.path.join(output_dir, 'report.md')}")
     return rows
+
+
+def _strict_json(value):
+    """``value`` with NaN and infinities as None: JSON has neither."""
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def format_comparison(rows, held_out):
@@ -165,20 +179,25 @@ def format_comparison(rows, held_out):
     Returns
     -------
     text : str
-        One line per method: its test accuracy on each task, and the mean
-        number of children it trained on the task.
+        One line per method: its test accuracy on each task (the mean over
+        the seeds of ``rows``), and the mean number of children it trained
+        on the task.
     """
     methods = list(dict.fromkeys(r["method"] for r in rows))
     width = max(len(m) for m in methods) + 2
     header = f"{'method':{width}s}" + "".join(f"{t.name:>20s}" for t in held_out)
     lines = [header + "  children trained on the task"]
     for method in methods:
-        cells = {r["task"]: r for r in rows if r["method"] == method}
+        mine = [r for r in rows if r["method"] == method]
+        accuracy = {  # the mean over seeds, as write_report's tables
+            name: np.mean([r["test_accuracy"] for r in mine if r["task"] == name])
+            for name in {r["task"] for r in mine}
+        }
         line = f"{method:{width}s}" + "".join(
-            f"{cells[t.name]['test_accuracy']:20.3f}" if t.name in cells else " " * 20
+            f"{accuracy[t.name]:20.3f}" if t.name in accuracy else " " * 20
             for t in held_out
         )
-        trained = np.mean([c["children_trained"] for c in cells.values()])
+        trained = np.mean([r["children_trained"] for r in mine])
         lines.append(line + f"{trained:30.0f}")
     return "\n".join(lines)
 
