@@ -47,6 +47,10 @@ def test_predictive_performance_rows_and_summary(small):
     assert set(stats) == {("learned",), ("none",)}
     assert all(n == 8 for _, _, n in stats.values())
     assert all(-1 <= r["spearman"] <= 1 for r in rows)
+    one = ev.predictive_performance(
+        tasks[:2], experiments[:2], inferrer, seeds=(0,), meta_features="none"
+    )  # was read as its letters
+    assert [r["meta_features"] for r in one] == ["none", "none"]
 
 
 @pytest.fixture(scope="module")

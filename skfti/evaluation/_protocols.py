@@ -143,6 +143,8 @@ def predictive_performance(
         ``task``, ``meta_features``, ``seed``, ``spearman``, ``r2``.
     """
     tasks = check_task_collection(tasks)
+    if isinstance(meta_features, str):  # one choice, not its letters
+        meta_features = [meta_features]
     jobs = [
         delayed(_prediction_row)(inferrer, tasks, experiments, k, seed, mf)
         for k in range(len(tasks))
