@@ -17,11 +17,13 @@ from skfti.evaluation._protocols import (
     experiment_table,
     predictive_performance,
     summarize,
-    task_embedding_points,
-    training_tasks_curve,
 )
 from skfti.evaluation._report import write_report
 from skfti.evaluation._study import format_comparison, run_demo, run_study
+from skfti.evaluation._supplement import (
+    task_embedding_points,
+    training_tasks_curve,
+)
 
 __all__ = [
     "architecture_search",

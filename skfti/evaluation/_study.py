@@ -19,10 +19,12 @@ from skfti.evaluation._protocols import (
     architecture_search,
     experiment_table,
     predictive_performance,
+)
+from skfti.evaluation._report import write_report
+from skfti.evaluation._supplement import (
     task_embedding_points,
     training_tasks_curve,
 )
-from skfti.evaluation._report import write_report
 from skfti.population import generate_population
 from skfti.store import ExperimentStore
 from skfti.store._base import SETTINGS_MATCH_NOTHING
