@@ -10,26 +10,21 @@ validate the arguments the same way for every backend and call the backend's
 two row hooks, ``_insert_experiments`` and ``_select_experiments``.
 """
 
-import csv
-import json
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from skfti.encoding import ArchitectureEncoding
 from skfti.meta_features import META_FEATURE_NAMES
 from skfti.search_space import SearchSpace
-from skfti.store._csv import TASK_HASH_COLUMNS, read_experiments
+from skfti.store._csv import read_experiments, write_experiments
 from skfti.store._keys import settings_hash
 from skfti.store._keys import task_name as name_of
-from skfti.store._schema import EXPERIMENT_COLUMNS
 from skfti.store._validation import Experiment, check_status, prepare_experiment
 from skfti.task import Task
-
-_CSV_FIELD_LIMIT = 2**31 - 1  # the largest the csv module takes on every platform
 
 SCORES = {"accuracy": "val_accuracy", "neg_log_loss": "val_log_loss"}
 """The ``score`` of :meth:`BaseExperimentStore.experiments` and its column."""
@@ -397,10 +392,10 @@ class BaseExperimentStore(ABC):
             Where to write. ``settings`` and ``encoding`` are written as JSON.
         """
         if hasattr(path_or_file, "write"):
-            self._write_csv(path_or_file)
+            write_experiments(self, path_or_file)
         else:
             with open(path_or_file, "w", newline="", encoding="utf-8") as file:
-                self._write_csv(file)
+                write_experiments(self, file)
 
     def record_csv(self, path_or_file: Any) -> int:
         """Record the experiments of a CSV written by :meth:`to_csv`.
@@ -432,40 +427,14 @@ class BaseExperimentStore(ABC):
             are read without that check), or its encoding or settings do not
             match the hashes written beside them; then nothing is written.
         """
-        # to_csv writes fields of any length (a long error text or task
-        # name); the csv module reads 128 KiB at most unless told otherwise.
-        limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
-        try:
-            if hasattr(path_or_file, "read"):
-                experiments = list(read_experiments(self, path_or_file))
-            else:
-                with open(path_or_file, newline="", encoding="utf-8") as file:
-                    experiments = list(read_experiments(self, file))
-        finally:
-            csv.field_size_limit(limit)
+        if hasattr(path_or_file, "read"):
+            experiments = read_experiments(self, path_or_file)
+        else:
+            with open(path_or_file, newline="", encoding="utf-8") as file:
+                experiments = read_experiments(self, file)
         if not experiments:
             return 0
         return self._insert_experiments(experiments)
-
-    def _write_csv(self, file: IO[str]) -> None:
-        writer = csv.DictWriter(
-            file, fieldnames=[*EXPERIMENT_COLUMNS, *TASK_HASH_COLUMNS]
-        )
-        writer.writeheader()
-        hashes: dict[str, dict[str, Any]] = {}
-        for row in self.to_records():
-            if row["task"] not in hashes:
-                record = self.get_task_record(row["task"])
-                hashes[row["task"]] = {
-                    f"task_{key}": record[key] or ""
-                    for key in ("content_hash", "split_hash")
-                }
-            row.update(hashes[row["task"]])
-            row["settings"] = json.dumps(
-                row["settings"], sort_keys=True, separators=(",", ":")
-            )
-            row["encoding"] = json.dumps(row["encoding"])
-            writer.writerow(row)
 
     @abstractmethod
     def integrity_check(self) -> str:

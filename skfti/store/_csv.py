@@ -1,4 +1,4 @@
-"""Reading back the CSV that ``to_csv`` writes: experiments to record again.
+"""The CSV export of a store (``to_csv``) and the way back (``record_csv``).
 
 The export is the project's audit trail and the way to move a population
 between machines (the stores themselves stay out of version control), so the
@@ -18,6 +18,8 @@ from skfti.store._validation import Experiment, prepare_experiment
 
 REQUIRED_COLUMNS = tuple(column for column in EXPERIMENT_COLUMNS if column != "id")
 """Columns a CSV must have to be read back (``id`` is the store's own)."""
+
+_FIELD_LIMIT = 2**31 - 1  # the largest the csv module takes on every platform
 
 TASK_HASH_COLUMNS = ("task_content_hash", "task_split_hash")
 """The hashes of each row's task (``Task.content_hash`` and of its split) that
@@ -81,26 +83,56 @@ def _experiment(store: Any, row: dict[str, str], line: int) -> Experiment:
     )
 
 
-def _check_same_task(record: dict[str, Any], row: dict[str, str], line: int) -> None:
+def _task_hashes(record: dict[str, Any]) -> dict[str, str]:
+    """The :data:`TASK_HASH_COLUMNS` of a stored task's record ("" for NULL)."""
+    return {c: record[c.removeprefix("task_")] or "" for c in TASK_HASH_COLUMNS}
+
+
+def write_experiments(store: Any, file: IO[str]) -> None:
+    """Write every experiment of ``store`` as CSV (what ``to_csv`` writes)."""
+    writer = csv.DictWriter(file, fieldnames=[*EXPERIMENT_COLUMNS, *TASK_HASH_COLUMNS])
+    writer.writeheader()
+    hashes: dict[str, dict[str, str]] = {}
+    for row in store.to_records():
+        if row["task"] not in hashes:
+            hashes[row["task"]] = _task_hashes(store.get_task_record(row["task"]))
+        row.update(hashes[row["task"]])
+        row["settings"] = json.dumps(
+            row["settings"], sort_keys=True, separators=(",", ":")
+        )
+        row["encoding"] = json.dumps(row["encoding"])
+        writer.writerow(row)
+
+
+def _check_same_task(stored: dict[str, str], row: dict[str, str], line: int) -> None:
     """Refuse a row trained on other data (or another split) than the stored task."""
     what = ("data", "train/validation/test split")
     for column, kind in zip(TASK_HASH_COLUMNS, what, strict=True):
         written = row.get(column) or ""
-        stored = record[column.removeprefix("task_")] or ""
-        if written and stored and written != stored:
+        if written and stored[column] and written != stored[column]:
             raise ValueError(
                 f"line {line}: the store's task {row['task']!r} holds other {kind} "
                 f"than the task this experiment was trained on ({column} "
-                f"{written[:12]}..., stored {stored[:12]}...)"
+                f"{written[:12]}..., stored {stored[column][:12]}...)"
             )
 
 
-def read_experiments(store: Any, file: IO[str]) -> Iterator[Experiment]:
+def read_experiments(store: Any, file: IO[str]) -> list[Experiment]:
     """Validated experiments of a ``to_csv`` file, in file order.
 
     Raises ValueError naming the line of the first bad row, or the missing
-    columns; the caller writes nothing until every row has passed.
+    columns; the caller writes nothing until every row has passed. Fields of
+    any length are read (``to_csv`` writes a long error text or task name as
+    it is; the csv module reads 128 KiB at most unless told otherwise).
     """
+    limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        return list(_validated_rows(store, file))
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _validated_rows(store: Any, file: IO[str]) -> Iterator[Experiment]:
     if store.search_space is None:
         raise ValueError(
             "the store has no search space yet: open it with search_space=... "
@@ -123,7 +155,7 @@ def read_experiments(store: Any, file: IO[str]) -> Iterator[Experiment]:
                 "first (store.add_task(task), with the same data and split)"
             )
         if known_tasks[row["task"]] is None:
-            known_tasks[row["task"]] = store.get_task_record(row["task"])
+            known_tasks[row["task"]] = _task_hashes(store.get_task_record(row["task"]))
         _check_same_task(known_tasks[row["task"]], row, line)
         try:
             yield _experiment(store, row, line)
