@@ -2,8 +2,9 @@
 
 The 35 text tasks by default; ``--family tabular`` runs the 39 KEEL tasks,
 where only random one-hot children (``--n-random``) apply (the named
-architectures are text ones); ``--family debian`` the 12 tasks of the unseen
-corpus (``scripts/unseen_corpus.py``) in the shipped ``text-v1``'s space;
+architectures are text ones); ``--family debian`` (``foldoc``) the 12 tasks of the
+unseen corpus of ``scripts/unseen_corpus.py`` (``--corpus foldoc
+--n-per-class 100``) in the shipped ``text-v1``'s space;
 ``text-large``, ``debian-large`` and ``text-xl`` larger tasks of the same
 sources (:data:`LARGE`: 2,000-19,000 rows instead of 400-1,000), for how
 the recipe and the suggestions fare as a data set grows.
@@ -133,9 +134,28 @@ def tfidf_block(texts, train, options):
     return svd.transform(matrix).astype(np.float32)
 
 
-def with_tfidf_block(views, texts, train, used, options):
-    """The task's views with a TF-IDF of its texts beside each view ``used``."""
-    block = tfidf_block(texts, train, options)
+MINILM_BLOCK = "minilm_block"
+"""Another lever of the input: ``{"minilm_block": true}`` appends the texts'
+all-MiniLM-L6-v2 sentence embeddings (384 columns,
+:class:`skfti.embeddings.MiniLMEmbedding`, cached as the views are)
+where :data:`TFIDF_BLOCK` would append its block, to the child and to the
+baselines alike."""
+
+BLOCKS = (TFIDF_BLOCK, MINILM_BLOCK)
+
+
+def input_block(texts, train, variant):
+    """The block of the variant's input lever (one of :data:`BLOCKS`)."""
+    if TFIDF_BLOCK in variant:
+        return tfidf_block(texts, train, variant[TFIDF_BLOCK])
+    from skfti.embeddings import MiniLMEmbedding, embed_cached
+
+    return embed_cached(MiniLMEmbedding(n_threads=2), list(texts))
+
+
+def with_tfidf_block(views, texts, train, used, variant):
+    """The task's views with the variant's input block beside each view ``used``."""
+    block = input_block(texts, train, variant)
     return [np.hstack([v, block]) if k in used else v for k, v in enumerate(views)]
 
 
@@ -183,8 +203,8 @@ def run_baseline(task_name, data, space, name, seed, variant=None):
     views, y, (train, val, test), _, texts = data
     variant = variant or {"name": "-"}
     concat = space.views.index(CONCAT)
-    if TFIDF_BLOCK in variant:
-        views = with_tfidf_block(views, texts, train, [concat], variant[TFIDF_BLOCK])
+    if any(b in variant for b in BLOCKS):
+        views = with_tfidf_block(views, texts, train, [concat], variant)
     X = views[concat]
     start = time.perf_counter()
     model = view_baselines(seed)[name].fit(X[train], y[train])
@@ -219,14 +239,14 @@ def run(task_name, data, space, arch_name, variant, seed):
         {
             k: v
             for k, v in variant.items()
-            if k not in ("name", TFIDF_BLOCK) and k not in trial
+            if k not in ("name", *BLOCKS) and k not in trial
         },
         text=not space.is_numeric,
     )
     enc = encoding(space_for(space, arch_name), arch_name, task_name)
-    if TFIDF_BLOCK in variant:
+    if any(b in variant for b in BLOCKS):
         used = np.flatnonzero(np.asarray(enc.gamma) > 0)
-        views = with_tfidf_block(views, texts, train, used, variant[TFIDF_BLOCK])
+        views = with_tfidf_block(views, texts, train, used, variant)
     arch = ChildArchitecture(
         enc,
         [v.shape[1] for v in views],
@@ -271,6 +291,10 @@ def text_tasks(family):
 
     if family == "debian":
         return load_debian_package_tasks(12, n_samples_per_class=200)
+    if family == "foldoc":
+        from skfti.datasets import load_foldoc_tasks
+
+        return load_foldoc_tasks(12, n_samples_per_class=100)
     if family == "debian-large":
         return load_debian_package_tasks(8, n_samples_per_class=800)
     if family == "text-large":
@@ -295,7 +319,7 @@ def collection(family="text"):
     """
     from skfti.population import task_data
 
-    if family in ("debian", *LARGE):
+    if family in ("debian", "foldoc", *LARGE):
         import skfti.pretrained
 
         space = skfti.pretrained.load("text-v1").search_space_
@@ -378,7 +402,7 @@ def main():
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(
         "--family",
-        choices=("text", "tabular", "debian", *LARGE),
+        choices=("text", "tabular", "debian", "foldoc", *LARGE),
         default="text",
     )
     parser.add_argument("--table", action="store_true")
@@ -404,7 +428,7 @@ def main():
         for arch in (a for a in archs if a in BASELINES):
             for seed in seeds:
                 jobs.append((task.name, arch, {"name": "-"}, seed))
-                for variant in (v for v in variants if TFIDF_BLOCK in v):
+                for variant in (v for v in variants if any(b in v for b in BLOCKS)):
                     jobs.append((task.name, arch, variant, seed))
         for variant in variants:
             for arch in (a for a in archs if a not in BASELINES):
@@ -412,6 +436,9 @@ def main():
                     jobs.append((task.name, arch, variant, seed))
             for k in range(args.n_random):
                 jobs.append((task.name, f"rand-{k}", variant, 0))
+    if any(MINILM_BLOCK in v for v in variants):  # embed once, before the workers
+        for task in tasks:
+            input_block(data[task.name][-1], None, {MINILM_BLOCK: True})
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(run)(t, data[t], space, a, v, s) for t, a, v, s in jobs
     )

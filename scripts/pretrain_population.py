@@ -1,9 +1,11 @@
 """Stage 1 of the pretraining: the population of children on every offline task.
 
-Two collections, one value network each: ``text`` (every offline text task:
-WordNet 20, fortunes 10, reviews 5, in the space of the three text views and
-their concatenation) and ``tabular`` (the 39 balanced KEEL data sets with >= 200
-rows; children train on each task's own standardized columns).
+Three collections, one value network each: ``text`` (every offline text
+task: WordNet 20, fortunes 10, reviews 5, in the space of the three text views
+and their concatenation; ``text-v1``), ``text2`` (the same tasks, with
+all-MiniLM-L6-v2 as a fourth view, alone and beside the three; ``text-v2``)
+and ``tabular`` (the 39 balanced KEEL data sets with >= 200 rows; children
+train on each task's own standardized columns).
 
 Resumable: the store keys each child by task, encoding, seed and settings, so
 rerunning (or raising --n-architectures) trains only what is missing, and the
@@ -42,8 +44,16 @@ from skfti.datasets import (
 TEXT_SPACE_VIEWS = TEXT_VIEWS + ("+".join(TEXT_VIEWS),)
 """The three text views, and all three side by side."""
 
+TEXT2_VIEWS = TEXT_VIEWS + ("minilm384",)
+TEXT2_SPACE_VIEWS = TEXT2_VIEWS + ("+".join(TEXT2_VIEWS),)
+"""The four text views of ``text-v2`` (the three, and all-MiniLM-L6-v2), and
+all four side by side."""
+
+TEXT_FAMILIES = ("text", "text2")
+
 POPULATION_SETTINGS = {
     "text": check_settings({"refit": False, "tol": 0.0}, text=True),
+    "text2": check_settings({"refit": False, "tol": 0.0}, text=True),
     "tabular": check_settings({"refit": False, "tol": 0.0}, text=False),
 }
 """What the pretraining children of each collection train with: the default
@@ -77,9 +87,13 @@ def pretraining_collection(family, random_state=0):
     """``(tasks, search_space)`` of a pretraining collection."""
     if family == "text":
         return pretraining_text_tasks(random_state), SearchSpace(views=TEXT_SPACE_VIEWS)
+    if family == "text2":
+        return pretraining_text_tasks(random_state), SearchSpace(
+            views=TEXT2_SPACE_VIEWS
+        )
     if family == "tabular":
         return pretraining_tabular_tasks(random_state), SearchSpace()
-    raise ValueError(f"unknown collection {family!r}; use 'text' or 'tabular'")
+    raise ValueError(f"unknown collection {family!r}; use 'text', 'text2' or 'tabular'")
 
 
 def restore(location, tasks, space, path):
@@ -135,7 +149,7 @@ def adopt_legacy_children(store, tasks, settings):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--family", choices=("text", "tabular"), default="text")
+    parser.add_argument("--family", choices=(*TEXT_FAMILIES, "tabular"), default="text")
     parser.add_argument("--store", default=None, help="results/pretrain-FAMILY.sqlite")
     parser.add_argument("--n-architectures", type=int, default=300)
     parser.add_argument("--n-jobs", type=int, default=2)

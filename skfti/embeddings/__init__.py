@@ -12,6 +12,7 @@ from skfti.embeddings._concat import ConcatenatedEmbedding
 from skfti.embeddings._glove import GloVeEmbedding, WordVectorEmbedding
 from skfti.embeddings._hashed import HashedNGramEmbedding
 from skfti.embeddings._hub import HubEmbedding, export_hub_module
+from skfti.embeddings._minilm import MiniLMEmbedding
 from skfti.embeddings._registry import get_embedding_module
 from skfti.embeddings._tabular import TabularFeatureMap
 from skfti.embeddings._use import UniversalSentenceEncoder
@@ -22,6 +23,7 @@ __all__ = [
     "GloVeEmbedding",
     "HashedNGramEmbedding",
     "HubEmbedding",
+    "MiniLMEmbedding",
     "TabularFeatureMap",
     "UniversalSentenceEncoder",
     "WordVectorEmbedding",

