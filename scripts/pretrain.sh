@@ -4,7 +4,8 @@
 # stores skip the children already trained, so rerun after an interruption,
 # or raise N_ARCHITECTURES to add children. Hours on 2 cores; run it in the
 # background:  nohup bash scripts/pretrain.sh &
-#   FAMILIES="text tabular"  which collections to build (default both)
+#   FAMILIES="text tabular"  which collections to build (default both;
+#                            text2 builds text-v2, with the MiniLM view)
 #   N_ARCHITECTURES=100      children per task, the paper's sampling (each
 #                            layer on with probability 1/2)
 #   N_UNIFORM=100            further children per task whose number of
@@ -57,7 +58,8 @@ for FAMILY in ${FAMILIES:-text tabular}; do
 ExperimentStore(sys.argv[1]).to_csv(gzip.open(sys.argv[2], 'wt'))" \
         "$STORE" "results/pretrain-$FAMILY-experiments.csv.gz"
     # 3. value-network variant chosen by held-out Spearman, its suggestions
-    #    evaluated on held-out tasks, then FAMILY-v1 written
+    #    evaluated on held-out tasks, then the model written (text-v1,
+    #    text-v2 for FAMILY=text2, tabular-v1)
     python scripts/pretrain_model.py --family "$FAMILY" --store "$STORE" \
         --n-jobs 2 ${FOLDS:+--folds "$FOLDS"}
 done

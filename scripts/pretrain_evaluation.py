@@ -50,7 +50,7 @@ class Collection:
 
     @property
     def protocol(self):
-        if self.family == "text":
+        if self.family != "tabular":
             return "leave_one_family_out"
         if self.n_folds:
             return f"leave_tasks_out_{self.n_folds}_folds"
@@ -58,7 +58,7 @@ class Collection:
 
     def feature_map(self):
         """The inferrer's feature map: none for text views, TabularFeatureMap."""
-        if self.family == "text":
+        if self.family != "tabular":
             return None
         from skfti.embeddings import TabularFeatureMap
 

@@ -40,7 +40,7 @@ from pretrain_evaluation import (  # noqa: E402
     held_out_spearman,
     user_recipe,
 )
-from pretrain_population import POPULATION_SETTINGS  # noqa: E402
+from pretrain_population import POPULATION_SETTINGS, TEXT_FAMILIES  # noqa: E402
 
 from skfti import ExperimentStore  # noqa: E402
 
@@ -85,7 +85,7 @@ TABULAR_VARIANTS = [
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--family", choices=("text", "tabular"), default="text")
+    parser.add_argument("--family", choices=(*TEXT_FAMILIES, "tabular"), default="text")
     parser.add_argument("--store", default=None, help="results/pretrain-FAMILY.sqlite")
     parser.add_argument(
         "--output-dir",
@@ -146,10 +146,14 @@ def main():
     )
     args = parser.parse_args()
     collection = Collection(args.family, n_folds=args.folds)
-    args.name = args.name or f"{args.family}-v1"
+    args.name = args.name or MODEL_NAMES[args.family]
     if args.variants is None:
         args.variants = TABULAR_VARIANTS if args.family == "tabular" else list(VARIANTS)
-    default_dir = {"text": "pretrained", "tabular": "pretrained-tabular"}
+    default_dir = {
+        "text": "pretrained",
+        "text2": "pretrained-text2",
+        "tabular": "pretrained-tabular",
+    }
     out = Path(args.output_dir or f"docs/results/{default_dir[args.family]}")
     out.mkdir(parents=True, exist_ok=True)
     store = ExperimentStore(args.store or f"results/pretrain-{args.family}.sqlite")
@@ -258,6 +262,9 @@ def inferrer_params(collection, variant):
     return json.dumps({**full, "score": VARIANTS[variant].get("score")}, default=repr)
 
 
+MODEL_NAMES = {"text": "text-v1", "text2": "text-v2", "tabular": "tabular-v1"}
+"""The model each collection makes (``--name`` by default)."""
+
 SOURCES = {
     "text": "WordNet 3.0 supersense glosses, fortunes, Trump tweets, "
     "Amazon fine-food reviews, Rotten Tomatoes snippets (docs/datasets.md)",
@@ -288,10 +295,12 @@ def export(collection, tasks, experiments, params, chosen, means, rows, args):
         summary = {k: float(np.mean([r[k] for r in rows])) for k in keys}
     provenance = {
         "trained_on": [t.name for t in tasks],
-        "families": SOURCES[collection.family],
+        "families": SOURCES[
+            "text" if collection.family in TEXT_FAMILIES else "tabular"
+        ],
         "n_children": int(sum(len(v) for _, v in experiments)),
         "child_settings": POPULATION_SETTINGS[collection.family],
-        "suggestions_trained_with": user_recipe(collection.family == "text"),
+        "suggestions_trained_with": user_recipe(collection.family != "tabular"),
         "variant": {"name": chosen, **VARIANTS[chosen]},
         "experiments_sha256": experiments_digest(tasks, experiments),
         f"{collection.protocol}_spearman": means,

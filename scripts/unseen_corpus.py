@@ -4,7 +4,8 @@ Tasks: ``load_debian_package_tasks`` (k-way sections of the packages'
 one-line descriptions) or, with ``--corpus foldoc``, ``load_foldoc_tasks``
 (k-way subjects of the Free On-line Dictionary of Computing's definitions);
 no model of the project saw either. The shipped
-``text-v1`` suggests for each task as a user would get it
+``text-v1`` (``--model``: another shipped model; the view baselines then
+read its views) suggests for each task as a user would get it
 (``InferredArchitectureClassifier``, default recipe): "1 child" is the first
 favourite (``estimators_[0]``, the child of ``n_candidates=1`` with the same
 seed), "ensemble-3" averages the first three members, "ensemble-5" is the
@@ -76,11 +77,11 @@ def _proba_scores(probas, classes, task):
     }
 
 
-def ours(task, seed):
+def ours(task, seed, model_name):
     """1 child, ensemble-3 and ensemble-5 of the shipped model's favourites."""
     from skfti import InferredArchitectureClassifier
 
-    model = InferredArchitectureClassifier("text-v1", random_state=seed)
+    model = InferredArchitectureClassifier(model_name, random_state=seed)
     model.fit(list(task.X_train), task.y_train)
     X = _texts(task)
     probas = [{s: e.predict_proba(X[s]) for s in SPLITS} for e in model.estimators_]
@@ -92,14 +93,14 @@ def ours(task, seed):
     return out
 
 
-def baselines(task, seed):
+def baselines(task, seed, model_name):
     """LogisticRegression and MLPClassifier on the views, TF-IDF + LinearSVC."""
     from child_recipe_levers import view_baselines
 
     import skfti.pretrained
     from skfti.task_views import embed_views
 
-    space = skfti.pretrained.load("text-v1").search_space_
+    space = skfti.pretrained.load(model_name).search_space_
     X = {
         split: embed_views(list(getattr(task, f"X_{split}")), space, stack=True)
         for split in ("train", *SPLITS)
@@ -114,7 +115,7 @@ def baselines(task, seed):
     return out
 
 
-def raw_text_baselines(task, seed):
+def raw_text_baselines(task, seed, model_name):
     """What a scikit-learn user picks for raw texts: TF-IDF, then LR or MLP."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.neural_network import MLPClassifier
@@ -133,7 +134,7 @@ def raw_text_baselines(task, seed):
     return out
 
 
-def fixed_child(task, seed, arch):
+def fixed_child(task, seed, model_name, arch):
     """One fixed network of the recipe study, as the classifier trains it."""
     from child_recipe_levers import encoding
 
@@ -141,7 +142,7 @@ def fixed_child(task, seed, arch):
     from skfti import RelaxedFFNNClassifier
     from skfti.task_views import embedding_modules
 
-    space = skfti.pretrained.load("text-v1").search_space_
+    space = skfti.pretrained.load(model_name).search_space_
     child = RelaxedFFNNClassifier(
         encoding(space, arch, task.name),
         embedding_modules=embedding_modules(space),
@@ -151,13 +152,13 @@ def fixed_child(task, seed, arch):
     return [(f"fixed {arch}", _scores(child, task))]
 
 
-def random_child(task, seed, k):
+def random_child(task, seed, model_name, k):
     """Child k of the random search: the population's mix of depths."""
     import skfti.pretrained
     from skfti import ArchitectureEncoding, RelaxedFFNNClassifier
     from skfti.task_views import embedding_modules
 
-    space = skfti.pretrained.load("text-v1").search_space_
+    space = skfti.pretrained.load(model_name).search_space_
     rng = np.random.RandomState([seed, k])
     plan = k % 3
     n_active = None if plan == 0 else int(rng.randint(1, 8 if plan == 1 else 4))
@@ -242,6 +243,12 @@ def main():
     parser.add_argument("--corpus", choices=CORPORA, default="debian")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--no-random-search", action="store_true")
+    parser.add_argument(
+        "--model",
+        default="text-v1",
+        help="the shipped model whose suggestions (and views: the baselines "
+        "read the same) are evaluated",
+    )
     parser.add_argument("--table", action="store_true")
     args = parser.parse_args()
     if args.table:
@@ -253,22 +260,29 @@ def main():
             (r["task"], r["seed"], r["method"])
             for r in map(json.loads, open(args.output))
         }
+    from child_recipe_levers import ARCHS
+
+    import skfti.pretrained
+
+    # the fixed network is one of text-v1's space
+    space = skfti.pretrained.load(args.model).search_space_
+    fixed_fits = ARCHS[FIXED][0] in space.views
     jobs = []
     for task in tasks(args.n_tasks, args.n_per_class, args.corpus):
         for seed in (int(s) for s in args.seeds.split(",")):
             if (task.name, seed, "ours, 1 child") not in done:
-                jobs.append((ours, task, seed))
+                jobs.append((ours, task, seed, args.model))
             if (task.name, seed, "LogisticRegression") not in done:
-                jobs.append((baselines, task, seed))
+                jobs.append((baselines, task, seed, args.model))
             if (task.name, seed, "TF-IDF + LogisticRegression") not in done:
-                jobs.append((raw_text_baselines, task, seed))
-            if (task.name, seed, f"fixed {FIXED}") not in done:
-                jobs.append((fixed_child, task, seed, FIXED))
+                jobs.append((raw_text_baselines, task, seed, args.model))
+            if (task.name, seed, f"fixed {FIXED}") not in done and fixed_fits:
+                jobs.append((fixed_child, task, seed, args.model, FIXED))
             if args.no_random_search or seed != 0:
                 continue
             for k in range(N_RANDOM):
                 if (task.name, seed, f"random child {k}") not in done:
-                    jobs.append((random_child, task, seed, k))
+                    jobs.append((random_child, task, seed, args.model, k))
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(run)(*job) for job in jobs
     )
