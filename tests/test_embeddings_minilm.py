@@ -61,6 +61,20 @@ def test_long_texts_are_cut_at_max_length(module):
     assert cut.cache_key != module.cache_key  # other vectors, other cache entry
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_threads": 0},
+        {"batch_size": 2.5},
+        {"max_length": 513},
+        {"max_length": True},
+    ],
+)
+def test_rejects_bad_settings(kwargs):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        MiniLMEmbedding(**kwargs)
+
+
 def test_pickles_without_its_model(module):
     module.embed(TEXTS[:1])
     blob = pickle.dumps(module)

