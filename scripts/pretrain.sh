@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild the pretrained value networks that ship as package data
-# (skfti/pretrained/models/{text,tabular}-v1.*). Resumable: the population
+# (skfti/pretrained/models/{text,tabular}-v1.*; text-v2.* with FAMILIES=text2). Resumable: the population
 # stores skip the children already trained, so rerun after an interruption,
 # or raise N_ARCHITECTURES to add children. Hours on 2 cores; run it in the
 # background:  nohup bash scripts/pretrain.sh &

@@ -15,8 +15,8 @@
    random search best-of-k drawn from the stored population (chosen by
    validation accuracy; for best-of-30 also with the winner retrained by
    the default recipe, refit included, as a user's search would end).
-3. The variant is fitted on every task and written as ``text-v1`` or
-   ``tabular-v1`` with its provenance.
+3. The variant is fitted on every task and written as ``text-v1``,
+   ``text-v2`` (``--family text2``) or ``tabular-v1`` with its provenance.
 
     python scripts/pretrain_model.py --family text \
         --store results/pretrain-text.sqlite \
@@ -90,7 +90,8 @@ def main():
     parser.add_argument(
         "--output-dir",
         default=None,
-        help="docs/results/pretrained (text) or docs/results/pretrained-tabular",
+        help="docs/results/pretrained (text), docs/results/pretrained-text2 "
+        "(text2) or docs/results/pretrained-tabular",
     )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--variants", nargs="*", default=None)
@@ -113,7 +114,9 @@ def main():
         default=None,
         help="tabular: hold out N groups of tasks instead of one task at a time",
     )
-    parser.add_argument("--name", default=None, help="FAMILY-v1, or a path")
+    parser.add_argument(
+        "--name", default=None, help="text-v1, text-v2, tabular-v1, or a path"
+    )
     parser.add_argument(
         "--ensemble-size",
         type=int,

