@@ -48,7 +48,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-texts", type=int, default=3000)
     parser.add_argument(
-        "--modules", nargs="+", default=["glove50", "use512", "hashed256"]
+        "--modules",
+        nargs="+",
+        default=["glove50", "use512", "minilm384", "hashed256"],
     )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -67,7 +69,7 @@ def main():
         start = time.perf_counter()
         module.embed(texts[:8])  # loads weights lazily
         load = time.perf_counter() - start
-        repeat = 1 if name.startswith("use") else args.repeat
+        repeat = 1 if name.startswith(("use", "minilm")) else args.repeat
         seconds = best_of(lambda m=module: m.embed(texts), repeat)
         with tempfile.TemporaryDirectory() as cache_dir:
             start = time.perf_counter()
