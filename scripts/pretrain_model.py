@@ -74,6 +74,16 @@ VARIANTS = {
 }
 
 
+TEXT_VARIANTS = [
+    "both / ranking",
+    "precomputed / ranking",
+    "none / ranking",
+    "precomputed / ranking, paper's search",
+]
+"""The variants a text model is chosen from (those ``text-v1`` was built
+with): the best by held-out Spearman of every variant above on ``text-v1``'s
+population, and the paper's search; each costs about 10 min on 2 cores."""
+
 TABULAR_VARIANTS = [
     "learned / ranking",
     "none / ranking",
@@ -99,9 +109,10 @@ def main():
     parser.add_argument(
         "--n-evaluated",
         type=int,
-        default=3,
+        default=None,
         help="variants (best by Spearman) whose suggestions are trained; the "
-        "shipped one does best on the held-out validation splits",
+        "shipped one does best on the held-out validation splits (default: "
+        "all 4 for text, 3 for tabular)",
     )
     parser.add_argument(
         "--relaxed",
@@ -133,8 +144,9 @@ def main():
     parser.add_argument(
         "--refit-draws",
         type=int,
-        default=10,
-        help="draws of random best-of-30 whose winners are retrained (0: none)",
+        default=None,
+        help="draws of random best-of-30 whose winners are retrained (0: none; "
+        "default: 5 for text, 10 for tabular)",
     )
     parser.add_argument(
         "--children-json",
@@ -150,8 +162,13 @@ def main():
     args = parser.parse_args()
     collection = Collection(args.family, n_folds=args.folds)
     args.name = args.name or MODEL_NAMES[args.family]
+    tabular = args.family == "tabular"
     if args.variants is None:
-        args.variants = TABULAR_VARIANTS if args.family == "tabular" else list(VARIANTS)
+        args.variants = TABULAR_VARIANTS if tabular else TEXT_VARIANTS
+    if args.n_evaluated is None:
+        args.n_evaluated = 3 if tabular else len(TEXT_VARIANTS)
+    if args.refit_draws is None:
+        args.refit_draws = 10 if tabular else 5
     default_dir = {
         "text": "pretrained",
         "text2": "pretrained-text2",
