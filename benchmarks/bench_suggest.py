@@ -10,7 +10,10 @@ side on the same network, task (1,000 samples) and starting points:
   (one XLA-compiled loop; first call with compilation, then the median);
 - cold: a fresh process that imports skfti, loads the saved model and
   suggests, on the NumPy path and on the TensorFlow path (wall time of the
-  whole process, and whether TensorFlow was imported).
+  whole process, and whether TensorFlow was imported); and each shipped
+  text model (``text-v1``, ``text-v2``) suggesting for 1,000 samples of
+  view features and for 1,000 raw texts, which a model without
+  meta-features checks and does not embed.
 
 Usage: python benchmarks/bench_suggest.py
 """
@@ -53,26 +56,29 @@ print(time.perf_counter() - start, "tensorflow" in sys.modules)
 """
 
 
-COLD_TEXT_V1 = """
+COLD_TEXT = """
 import sys, time
 start = time.perf_counter()
 import numpy as np
 import skfti.pretrained
-inferrer = skfti.pretrained.load("text-v1")
+inferrer = skfti.pretrained.load({name!r})
 rng = np.random.RandomState(0)
-X = rng.normal(size=(1000, inferrer.n_features_in_)).astype(np.float32)
+if {raw}:
+    X = [f"text {{i}} about {{'cats' if i % 2 else 'cars'}}" for i in range(1000)]
+else:
+    X = rng.normal(size=(1000, inferrer.n_features_in_)).astype(np.float32)
 y = rng.randint(4, size=1000)
 inferrer.suggest(X, y, n_suggestions=3, discretize=True)
 print(time.perf_counter() - start, "tensorflow" in sys.modules)
 """
 
 
-def _cold_text_v1():
-    """The shipped model, 1,000 samples of view features, in a fresh process."""
+def _cold_text(name, raw):
+    """A shipped text model, 1,000 samples (view features or raw texts), in a
+    fresh process."""
+    code = COLD_TEXT.format(name=name, raw=raw)
     start = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", COLD_TEXT_V1], capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     wall = time.perf_counter() - start
     if out.returncode != 0:
         return None
@@ -146,9 +152,14 @@ def main():
     print(f"  first call (TF: trace + XLA)                 {tf_first:8.3f} s")
     print(f"  suggest() with task embedding     {np_suggest:8.3f} s")
     print("cold: fresh process, import + load + suggest")
-    text_v1 = _cold_text_v1()
-    if text_v1 is not None:
-        cold["text-v1 (top 3, discrete; 1,000 x 818 view features)"] = text_v1
+    for name in skfti.pretrained.available():
+        if skfti.pretrained.data_kind(name) != "text":
+            continue
+        width = skfti.pretrained.load(name).n_features_in_
+        for raw, what in ((False, f"{width} view features"), (True, "raw texts")):
+            timing = _cold_text(name, raw)
+            if timing is not None:
+                cold[f"{name} (top 3, discrete; 1,000 x {what})"] = timing
     for name, (wall, inner, imported) in cold.items():
         print(
             f"  {name:10s} process wall {wall:6.2f} s, in-script {inner:6.2f} s, "

