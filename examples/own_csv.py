@@ -6,17 +6,17 @@ file would hold them) into a folder, then runs
     skfti suggest my.csv --target label --train --output model.joblib
 
 and predicts raw texts with the saved model in a fresh process. Without the
-pretrained ``text-v1`` model (``skfti.pretrained.available()``), it first
+default text model, ``text-v2`` (``skfti.pretrained.available()``), it first
 pretrains a small value network on three other WordNet tasks written as CSV
 files (``skfti populate --data ...`` and ``skfti fit --data ...``) and passes
 it with ``--inferrer``.
 
 Not unseen data for the shipped model: the task, ``wordnet-4way-00``, is one
-of the 35 tasks ``text-v1`` was pretrained on, and all 400 of its texts, with
-their labels, were in that training data, so the comparison this prints may
-flatter the suggestion. For figures on texts no model has seen, see
-docs/results.md, "On a corpus no model has seen" (12 tasks of Debian package
-descriptions).
+of the 35 tasks ``text-v2`` (like ``text-v1``) was pretrained on, and all 400
+of its texts, with their labels, were in that training data, so the
+comparison this prints may flatter the suggestion. For figures on texts no
+model has seen, see docs/results.md, "The second text model" (Debian
+package descriptions and FOLDOC definitions).
 
 Run: python examples/own_csv.py [FOLDER]   (default: ./own_csv_example)
 """
@@ -52,7 +52,7 @@ def main(folder):
     tasks = load_wordnet_tasks(4, n_classes=4, n_samples_per_class=100)
     write_csv(tasks[0], folder / "my.csv")
     model = []
-    if "text-v1" not in skfti.pretrained.available():
+    if skfti.pretrained.DEFAULT_MODELS["text"] not in skfti.pretrained.available():
         files = []
         for task in tasks[1:]:
             write_csv(task, folder / f"{task.name}.csv")

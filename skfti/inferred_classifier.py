@@ -55,7 +55,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     ----------
     inferrer : "auto", str or ArchitectureInferrer, default="auto"
         Where the suggestions come from. ``"auto"``: the shipped model for the
-        kind of ``X`` (:data:`skfti.pretrained.DEFAULT_MODELS`: ``"text-v1"``
+        kind of ``X`` (:data:`skfti.pretrained.DEFAULT_MODELS`: ``"text-v2"``
         for texts, ``"tabular-v1"`` for numbers). A str names a model of
         :func:`skfti.pretrained.available` or the path of one saved by
         :func:`skfti.pretrained.save`, loaded at ``fit``; being a str, it
@@ -167,8 +167,11 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
     ensemble of three 0.856 and of five 0.861 (the previous text model:
     0.857 and 0.861; ``tabular-v1`` rebuilt on 2026-12-03: 0.857 and 0.861);
     five members chose by validation. On the test splits one child scored
-    0.845, three 0.859, five 0.861. ``n_candidates=3`` trains 3/5 of the
-    networks (the default until 2026-12-02).
+    0.845, three 0.859, five 0.861. With ``text-v2``, the default for texts
+    since 2026-12-04 (four views, 10,500 children), one child 0.865 on
+    validation, three 0.875, five 0.878 (test 0.866, 0.877, 0.878).
+    ``n_candidates=3`` trains 3/5 of the networks (the default until
+    2026-12-02).
 
     One relaxed suggestion trained once (``n_candidates=1,
     discretize=False``) is the paper's setting (Algorithm 2 of "Fast
@@ -332,7 +335,7 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         except NotFittedError as exc:
             raise NotFittedError(
                 "The inferrer is not fitted. Fit it first, or pass a model name "
-                "(inferrer='text-v1'); where this classifier is cloned "
+                "(inferrer='text-v2'); where this classifier is cloned "
                 "(GridSearchCV, cross_val_score), wrap a fitted inferrer in "
                 "sklearn.frozen.FrozenEstimator."
             ) from exc

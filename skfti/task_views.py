@@ -168,7 +168,7 @@ def check_text_views(search_space, name="the search space"):
         raise ValueError(
             f"X holds texts, but {name} is numeric (its one view is 'input'): "
             "texts need text views (embedding modules), as in "
-            "skfti.pretrained.load('text-v1'); or pass numeric X"
+            "skfti.pretrained.load('text-v2'); or pass numeric X"
         )
 
 

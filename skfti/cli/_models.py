@@ -113,7 +113,7 @@ def check_compatible(inferrer, data, where):
     if data.kind == "text" and not text_model:
         raise DataFileError(
             f"{where} is a model for numeric data, but the data is text; use a text "
-            "model (--model text-v1) or --inferrer of one"
+            f"model (--model {DEFAULT_MODELS['text']}) or --inferrer of one"
         )
     if data.kind == "numeric" and text_model:
         raise DataFileError(

@@ -14,6 +14,7 @@ from skfti.cli._arguments import (
     suggestion_count,
 )
 from skfti.datasets import FAMILY_NAMES
+from skfti.pretrained import DEFAULT_MODELS
 
 __all__ = ["build_parser"]
 
@@ -177,8 +178,9 @@ def _suggest_parser(sub):
     model = suggest.add_mutually_exclusive_group()
     model.add_argument(
         "--model",
-        help="pretrained model (default: text-v1 for text, tabular-v1 for "
-        "numeric data); see skfti.pretrained.available()",
+        help=f"pretrained model (default: {DEFAULT_MODELS['text']} for text, "
+        f"{DEFAULT_MODELS['numeric']} for numeric data); see "
+        "skfti.pretrained.available()",
     )
     model.add_argument(
         "--inferrer",
