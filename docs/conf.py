@@ -40,6 +40,7 @@ exclude_patterns = [
     "results/child_recipe_ablation.md",
     "results/pretrained/*.md",
     "results/pretrained-tabular/*.md",
+    "results/pretrained-text2/*.md",
     "results/pretrained-7622/*.md",
 ]
 default_role = "literal"  # `x` in a docstring renders as code, as in scikit-learn
