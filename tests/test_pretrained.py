@@ -302,19 +302,24 @@ def test_models_saved_before_the_discrete_search_load_as_they_were_made(
     assert loaded.suggest(X, y, discretize=True) == paper.suggest(X, y, discretize=True)
 
 
-def test_the_showcase_says_text_v1_was_pretrained_on_its_task():
+def test_the_showcase_says_the_default_model_was_pretrained_on_its_task():
     """README's figures and examples/own_csv.py use ``wordnet-4way-00``
-    (``load_wordnet_tasks(4, ...)[0]``), a task of text-v1's training data."""
+    (``load_wordnet_tasks(4, ...)[0]``), a task of the default text model's
+    training data, and point to the figures on unseen texts."""
     from pathlib import Path
 
     root = Path(__file__).parents[1]
-    model = json.loads((root / "skfti/pretrained/models/text-v1.json").read_text())
+    name = skfti.pretrained.DEFAULT_MODELS["text"]
+    model = json.loads((root / f"skfti/pretrained/models/{name}.json").read_text())
     assert "wordnet-4way-00" in model["provenance"]["trained_on"]
+    chapter = "The second text model"
+    assert f"## {chapter} (`{name}`" in (root / "docs/results.md").read_text()
     for path in ("README.md", "examples/own_csv.py"):
         text = " ".join((root / path).read_text().split())
         assert "`wordnet-4way-00`" in text, path
+        assert f"``{name}``" in text or f"`{name}`" in text, path
         assert "all 400 of its texts, with their labels, were in" in text, path
-        assert '"On a corpus no model has seen"' in text, path
+        assert f'"{chapter}"' in text, path
 
 
 def test_tabular_v1_suggests_the_same_for_shuffled_rows_and_other_units():
