@@ -267,7 +267,9 @@ def main():
     }
     for name, value in validation.items():
         print(f"{name}: first suggestion, mean validation accuracy {value:.4f}")
-    eligible = [k for k in ranked if args.suggest_may_embed or embeds_nothing(k, args)]
+    eligible = [
+        k for k in ranked if args.suggest_may_embed or embeds_nothing(k, args.family)
+    ]
     if not eligible:
         raise SystemExit(
             "no evaluated variant suggests without embedding the texts: add "
@@ -292,13 +294,13 @@ def main():
     export(collection, tasks, experiments, params, chosen, means, rows, args)
 
 
-def embeds_nothing(variant, args):
+def embeds_nothing(variant, family):
     """Whether the variant suggests for raw texts without embedding them.
 
     Numeric tasks embed nothing whatever the variant; a text model with
     meta-features must embed the new task's texts with every view first.
     """
-    return args.family == "tabular" or VARIANTS[variant]["meta_features"] == "none"
+    return family == "tabular" or VARIANTS[variant]["meta_features"] == "none"
 
 
 def inferrer_params(collection, variant):
