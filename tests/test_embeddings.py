@@ -1,3 +1,4 @@
+import importlib.metadata
 import os
 import pickle
 import subprocess
@@ -14,6 +15,7 @@ from skfti.embeddings import (
     GloVeEmbedding,
     HashedNGramEmbedding,
     HubEmbedding,
+    MiniLMEmbedding,
     TabularFeatureMap,
     UniversalSentenceEncoder,
     WordVectorEmbedding,
@@ -21,6 +23,7 @@ from skfti.embeddings import (
     export_hub_module,
     get_embedding_module,
 )
+from skfti.embeddings._base import installed_version
 from skfti.embeddings._text import tf_tokenize, tokenize
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -338,6 +341,28 @@ def test_word_tables_of_one_name_never_share_a_cache_entry(tmp_path):
     assert same.cache_key == a.cache_key
     words = WordVectorEmbedding(np.eye(2), ["1", "2"])
     assert WordVectorEmbedding(np.eye(2), [1, 2]).cache_key != words.cache_key
+
+
+@pytest.mark.parametrize(
+    "module", [GloVeEmbedding, UniversalSentenceEncoder, MiniLMEmbedding]
+)
+def test_another_release_of_a_models_package_is_another_cache_entry(
+    module, monkeypatch
+):
+    # The key held the package's name only: new weights read the old vectors.
+    before, source = module().cache_key, module().get_config()["source"]
+    real_version = importlib.metadata.version
+
+    def version(name):
+        return "999.0" if name == source else real_version(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    assert module().get_config()["version"] == "999.0"
+    assert module().cache_key != before
+
+
+def test_the_version_of_a_package_not_installed_says_so():
+    assert installed_version("skfti-no-such-distribution") == "not installed"
 
 
 def test_a_cache_hit_does_not_ask_a_lazy_module_its_width(tmp_path):

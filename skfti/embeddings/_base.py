@@ -1,10 +1,25 @@
 """The interface shared by all text embedding modules."""
 
+import importlib.metadata
 from abc import ABC, abstractmethod
 
 import numpy as np
 
 from skfti._hashing import hash_config
+
+
+def installed_version(distribution):
+    """The installed version of a pip distribution, or ``"not installed"``.
+
+    Part of a module's :meth:`~EmbeddingModule.get_config` where its weights
+    come from a package, so that another release of the weights never reads
+    the vectors its predecessor cached. Reads the package's metadata only;
+    nothing is imported.
+    """
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def check_texts(texts) -> list:

