@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pretrain_population import pretraining_collection  # noqa: E402
 
 CONCAT = "glove50+use512+hashed256"
+CONCAT4 = "glove50+use512+hashed256+minilm384"
 ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
     "use-linear": ("use512", []),
     "use-tanh128": ("use512", [(128, "tanh")]),
@@ -70,7 +71,19 @@ ARCHS = {  # name: (view, [(width, activation), ...]); other layers off
     "cat-relu1024": (CONCAT, [(1024, "relu")]),
     "cat-relu2048": (CONCAT, [(2048, "relu")]),
     "cat-relu1024-256": (CONCAT, [(1024, "relu"), (256, "relu")]),
+    # text-v2's space (``--space text-v2``): MiniLM alone, and the four views
+    # side by side (what text-v2 suggests most)
+    "minilm-relu256": ("minilm384", [(256, "relu")]),
+    "minilm-relu256-256": ("minilm384", [(256, "relu"), (256, "relu")]),
+    "use-relu256-256": ("use512", [(256, "relu"), (256, "relu")]),
+    "cat4-relu256": (CONCAT4, [(256, "relu")]),
+    "cat4-relu256-256": (CONCAT4, [(256, "relu"), (256, "relu")]),
+    "cat4-relu128-256": (CONCAT4, [(128, "relu"), (256, "relu")]),
 }
+
+SPACES = ("text-v1", "text-v2")
+"""``--space``: the shipped model whose space (and, for the pretraining
+tasks, whose pretraining collection: ``text`` or ``text2``) a run uses."""
 
 
 BASELINES = ("LogisticRegression", "MLPClassifier")
@@ -143,6 +156,116 @@ baselines alike."""
 
 BLOCKS = (TFIDF_BLOCK, MINILM_BLOCK)
 
+AUGMENT = "augment"
+"""A lever of the training rows: ``{"augment": {"copies": 2, "drop": 0.15}}``
+adds, for each row a child fits on, ``copies`` versions of its text with each
+word deleted with probability ``drop`` (at least one word kept; random
+deletion of Wei and Zou's EDA), embedded by every view, with the row's label.
+The hold-out that stops training keeps the original texts only; the task's
+validation and test splits are untouched. ``"baselines": true`` gives the
+same rows to the :data:`BASELINES`."""
+
+
+def augmented_texts(texts, task_name, copies, drop):
+    """``copies`` lists of word-deleted versions of ``texts`` (one per copy).
+
+    Drawn from the task's name and the copy's number, so that every seed and
+    architecture reads the same augmented rows (embedded once, then cached).
+    """
+    out = []
+    for copy in range(copies):
+        rng = np.random.RandomState((zlib.crc32(task_name.encode()) + copy) % 2**32)
+        versions = []
+        for text in texts:
+            words = str(text).split()
+            if not words:
+                versions.append(str(text))
+                continue
+            keep = rng.random_sample(len(words)) >= drop
+            if not keep.any():
+                keep[rng.randint(len(words))] = True
+            versions.append(" ".join(w for w, k in zip(words, keep, strict=True) if k))
+        out.append(versions)
+    return out
+
+
+def augmented_views(task_name, texts, train, space, options, n_threads=1):
+    """Views of the augmented copies of the training rows, copy after copy.
+
+    Returns ``(views, source)``: one array per view of the space holding the
+    ``copies`` blocks of ``len(train)`` rows, and the task row each
+    augmented row comes from.
+    """
+    from skfti.task_views import embed_views
+
+    modules = [_threaded(v, n_threads) for v in space.views]
+    blocks = [
+        embed_views(copy, space, modules=modules)
+        for copy in augmented_texts(
+            texts[train], task_name, options["copies"], options["drop"]
+        )
+    ]
+    views = [np.vstack([b[k] for b in blocks]) for k in range(len(space.views))]
+    return views, np.tile(train, options["copies"])
+
+
+def _threaded(view, n_threads):
+    """The module of a view, its model modules run with ``n_threads``."""
+    from skfti.embeddings import (
+        ConcatenatedEmbedding,
+        MiniLMEmbedding,
+        UniversalSentenceEncoder,
+        get_embedding_module,
+    )
+
+    parts = [
+        MiniLMEmbedding(n_threads=n_threads)
+        if part == "minilm384"
+        else UniversalSentenceEncoder(n_threads=n_threads)
+        if part == "use512"
+        else get_embedding_module(part)
+        for part in view.split("+")
+    ]
+    return parts[0] if len(parts) == 1 else ConcatenatedEmbedding(parts)
+
+
+def fit_child_augmented(arch, views, y, train, seed, settings, extra):
+    """``skfti.population._fit_child`` with augmented rows beside the fitted ones.
+
+    The same draws from ``RandomState(seed)`` (the hold-out, then training);
+    the augmented rows of the rows held out are left out, so that early
+    stopping watches original texts the child never saw in any form.
+    """
+    from skfti.child_recipe import holdout_split
+    from skfti.child_training import train_network
+
+    extra_views, source = extra
+    rng = np.random.RandomState(seed)
+    split = holdout_split(y[train], settings["validation_fraction"], rng)
+    fit_idx, held_idx = train[split[0]], train[split[1]]
+    extra_rows = np.flatnonzero(np.isin(source, fit_idx))
+    fit_views = [
+        np.vstack([v[fit_idx], e[extra_rows]])
+        for v, e in zip(views, extra_views, strict=True)
+    ]
+    fit_y = np.concatenate([y[fit_idx], y[source[extra_rows]]])
+    return train_network(
+        arch,
+        fit_views,
+        fit_y,
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        learning_rate=settings["learning_rate"],
+        weight_decay=settings["weight_decay"],
+        dropout=settings["dropout"],
+        standardize=settings["standardize"],
+        n_iter_no_change=settings["n_iter_no_change"],
+        tol=settings["tol"],
+        refit=settings["refit"],
+        validation=([v[held_idx] for v in views], y[held_idx]),
+        rng=rng,
+    )
+
 
 def has_block(variant):
     """Whether the variant has an input lever (one of :data:`BLOCKS`)."""
@@ -205,16 +328,28 @@ def encoding(space, arch_name, task_name):
     return ArchitectureEncoding(s, alpha, beta, gamma)
 
 
+def widest_view(space):
+    """The view of the most views side by side (what the baselines read)."""
+    return max(space.views, key=lambda v: v.count("+"))
+
+
 def run_baseline(task_name, data, space, name, seed, variant=None):
     """A scikit-learn classifier on the standardized views side by side."""
     views, y, (train, val, test), _, texts = data
     variant = variant or {"name": "-"}
-    concat = space.views.index(CONCAT)
+    concat = space.views.index(widest_view(space))
     if has_block(variant):
         views = with_input_block(views, texts, train, [concat], variant)
     X = views[concat]
     start = time.perf_counter()
-    model = view_baselines(seed)[name].fit(X[train], y[train])
+    X_fit, y_fit = X[train], y[train]
+    if AUGMENT in variant:
+        extra_views, source = augmented_views(
+            task_name, texts, train, space, variant[AUGMENT]
+        )
+        X_fit = np.vstack([X_fit, extra_views[concat]])
+        y_fit = np.concatenate([y_fit, y[source]])
+    model = view_baselines(seed)[name].fit(X_fit, y_fit)
     pv, pt = model.predict_proba(X[val]), model.predict_proba(X[test])
     return {
         "task": task_name,
@@ -246,7 +381,7 @@ def run(task_name, data, space, arch_name, variant, seed):
         {
             k: v
             for k, v in variant.items()
-            if k not in ("name", *BLOCKS) and k not in trial
+            if k not in ("name", AUGMENT, *BLOCKS) and k not in trial
         },
         text=not space.is_numeric,
     )
@@ -262,7 +397,13 @@ def run(task_name, data, space, arch_name, variant, seed):
     )
     start = time.perf_counter()
     # the population's own child training (hold-out, then the one recipe)
-    network, history = _fit_child(arch, views, y, train, seed, settings, **trial)
+    if AUGMENT in variant:
+        extra = augmented_views(task_name, texts, train, space, variant[AUGMENT])
+        network, history = fit_child_augmented(
+            arch, views, y, train, seed, settings, extra
+        )
+    else:
+        network, history = _fit_child(arch, views, y, train, seed, settings, **trial)
     pv = network.predict_proba([v[val] for v in views])
     pt = network.predict_proba([v[test] for v in views])
     return {
@@ -317,21 +458,24 @@ def text_tasks(family):
     raise ValueError(f"unknown family {family!r}")
 
 
-def collection(family="text"):
+def collection(family="text", model="text-v1"):
     """The tasks and their space, with each task's data and texts.
 
     ``"debian"`` (the unseen corpus of ``scripts/unseen_corpus.py``) and the
     larger families (:func:`text_tasks`) in the space of the shipped
-    ``text-v1``; otherwise the pretraining tasks.
+    ``model``; otherwise the pretraining tasks (``text`` in ``text-v2``'s
+    space is its collection, ``text2``).
     """
     from skfti.population import task_data
 
     if family in ("debian", "foldoc", *LARGE):
         import skfti.pretrained
 
-        space = skfti.pretrained.load("text-v1").search_space_
+        space = skfti.pretrained.load(model).search_space_
         tasks = text_tasks(family)
     else:
+        if family == "text" and model == "text-v2":
+            family = "text2"
         tasks, space = pretraining_collection(family, 0)
     return (
         tasks,
@@ -347,9 +491,9 @@ def mean_accuracies(rows, y, val, test):
     return np.mean(pv.argmax(1) == y[val]), np.mean(pt.argmax(1) == y[test])
 
 
-def table(path, family="text"):
+def table(path, family="text", model="text-v1"):
     """Markdown: per (architecture, variant), single child and seed ensemble."""
-    tasks, _, data = collection(family)
+    tasks, _, data = collection(family, model)
     rows = [json.loads(line) for line in open(path)]
     groups = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in rows:
@@ -376,27 +520,57 @@ def table(path, family="text"):
         )
 
 
-def average_table(path, averages, family="text"):
+def average_table(path, averages, family="text", model="text-v1", pool_seeds=False):
     """Markdown: probabilities of several architectures averaged, per seed.
 
     ``averages`` are ``+``-joined names of ``--archs`` (their default-recipe
-    or baseline rows); a task and seed counts when it has all of them.
+    or baseline rows); a task and seed counts when it has all of them. With
+    ``pool_seeds`` the rows of every seed of a task are averaged together
+    (one figure per task), and each average is paired with the
+    :data:`BASELINES` present: test accuracy minus LogisticRegression's and
+    minus the mean of MLPClassifier's seeds, with the se over tasks and the
+    tasks better / tied / worse.
     """
-    tasks, _, data = collection(family)
-    got = collections.defaultdict(dict)
+    tasks, _, data = collection(family, model)
+    got = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in map(json.loads, open(path)):
         if r["variant"] in ("-", "default"):
-            got[(r["task"], r["seed"])][r["arch"]] = r
-    print("| averaged | tasks x seeds | val | test |")
+            key = r["task"] if pool_seeds else (r["task"], r["seed"])
+            rows = got[key][r["arch"]]
+            if r["seed"] not in [x["seed"] for x in rows]:  # baselines run twice
+                rows.append(r)
+    unit = "tasks" if pool_seeds else "tasks x seeds"
+    print(f"| averaged | {unit} | val | test |")
     print("|---|---|---|---|")
     for average in averages:
-        members, scores = average.split("+"), []
-        for (task, _), rows in got.items():
+        members, scores = average.split("+"), {}
+        for key, rows in got.items():
             if all(m in rows for m in members):
+                task = key if pool_seeds else key[0]
                 _, y, (_, val, test), _, _ = data[task]
-                scores.append(mean_accuracies([rows[m] for m in members], y, val, test))
-        v = np.array(scores).reshape(-1, 2)
-        print(f"| {average} | {len(v)} | {v[:, 0].mean():.3f} | {v[:, 1].mean():.3f} |")
+                chosen = [r for m in members for r in rows[m]]
+                scores[key] = mean_accuracies(chosen, y, val, test)
+        v = np.array(list(scores.values())).reshape(-1, 2)
+        line = f"| {average} | {len(v)} | {v[:, 0].mean():.3f} | {v[:, 1].mean():.3f} |"
+        if pool_seeds:
+            line += "".join(paired_with(scores, got, data, base) for base in BASELINES)
+        print(line)
+
+
+def paired_with(scores, got, data, baseline):
+    """`` <baseline>: +d.d (se; better/tied/worse) |`` of test accuracy, or ''."""
+    diffs = []
+    for task, (_, test_acc) in scores.items():
+        rows = got[task].get(baseline)
+        if not rows:
+            return ""
+        _, y, (_, _, test), _, _ = data[task]
+        base = np.mean([np.mean(np.argmax(r["pt"], 1) == y[test]) for r in rows])
+        diffs.append(100 * (test_acc - base))
+    d = np.array(diffs)
+    se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+    counts = f"{(d > 1e-9).sum()}/{(abs(d) <= 1e-9).sum()}/{(d < -1e-9).sum()}"
+    return f" {baseline}: {d.mean():+.1f} ({se:.1f}; {counts}) |"
 
 
 def main():
@@ -412,7 +586,19 @@ def main():
         choices=("text", "tabular", "debian", "foldoc", *LARGE),
         default="text",
     )
+    parser.add_argument(
+        "--space",
+        choices=SPACES,
+        default="text-v1",
+        help="the shipped model whose space and views a run uses",
+    )
     parser.add_argument("--table", action="store_true")
+    parser.add_argument(
+        "--pool-seeds",
+        action="store_true",
+        help="with --average: average every seed's rows of a task together, "
+        "paired with the baselines",
+    )
     parser.add_argument(
         "--average",
         default=None,
@@ -421,12 +607,18 @@ def main():
     )
     args = parser.parse_args()
     if args.table:
-        table(args.output, args.family)
+        table(args.output, args.family, args.space)
         return
     if args.average:
-        average_table(args.output, args.average.split(","), args.family)
+        average_table(
+            args.output,
+            args.average.split(","),
+            args.family,
+            args.space,
+            args.pool_seeds,
+        )
         return
-    tasks, space, data = collection(args.family)
+    tasks, space, data = collection(args.family, args.space)
     variants = json.loads(args.variants)
     archs = [a for a in args.archs.split(",") if a]
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -435,8 +627,9 @@ def main():
         for arch in (a for a in archs if a in BASELINES):
             for seed in seeds:
                 jobs.append((task.name, arch, {"name": "-"}, seed))
-                for variant in filter(has_block, variants):
-                    jobs.append((task.name, arch, variant, seed))
+                for variant in variants:
+                    if has_block(variant) or variant.get(AUGMENT, {}).get("baselines"):
+                        jobs.append((task.name, arch, variant, seed))
         for variant in variants:
             for arch in (a for a in archs if a not in BASELINES):
                 for seed in seeds:
@@ -446,6 +639,12 @@ def main():
     if any(MINILM_BLOCK in v for v in variants):  # embed once, before the workers
         for task in tasks:
             input_block(data[task.name][-1], None, {MINILM_BLOCK: True})
+    for variant in (v for v in variants if AUGMENT in v):  # the same, augmented
+        for task in tasks:
+            texts, train = data[task.name][-1], data[task.name][2][0]
+            augmented_views(
+                task.name, texts, train, space, variant[AUGMENT], n_threads=2
+            )
     results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(run)(t, data[t], space, a, v, s) for t, a, v, s in jobs
     )
