@@ -4,10 +4,12 @@ The 35 text tasks by default; ``--family tabular`` runs the 39 KEEL tasks,
 where only random one-hot children (``--n-random``) apply (the named
 architectures are text ones); ``--family debian`` (``foldoc``) the 12 tasks of the
 unseen corpus of ``scripts/unseen_corpus.py`` (``--corpus foldoc
---n-per-class 100``) in the shipped ``text-v1``'s space;
-``text-large``, ``debian-large`` and ``text-xl`` larger tasks of the same
-sources (:data:`LARGE`: 2,000-19,000 rows instead of 400-1,000), for how
-the recipe and the suggestions fare as a data set grows.
+--n-per-class 100``) in the shipped ``text-v1``'s space (``--space
+text-v2``: in ``text-v2``'s four views, with the pretraining tasks as its
+collection ``text2``); ``text-large``, ``debian-large`` and ``text-xl``
+larger tasks of the same sources (:data:`LARGE`: 2,000-19,000 rows instead
+of 400-1,000), for how the recipe and the suggestions fare as a data set
+grows.
 
 Each variant of the recipe trains the same architectures (fixed ones, and
 optionally random one-hot ones) with the same seeds on every task's training
@@ -15,7 +17,8 @@ split, and is scored on the task's validation split (the figure that chose
 the recipe) and test split (reported). "ensemble" averages the probabilities
 of the seeds of one architecture. Rows are appended to a JSON-lines file;
 ``--table`` prints the Markdown table of a file, ``--average A,A+B`` one of
-architectures' probabilities averaged (the default recipe's rows).
+architectures' probabilities averaged (the default recipe's rows;
+``--pool-seeds`` pools every seed of a task, paired with the baselines).
 
     python scripts/child_recipe_levers.py results/levers.jsonl --seeds 0,1,2 \
         --variants '[{"name": "base", "dropout": 0, "refit": false},
@@ -27,7 +30,8 @@ A variant is the default recipe (skfti.child_recipe.RECIPE_SETTINGS) with
 its keys replaced (``dropout``, ``refit``, ...); ``"base"`` with
 ``dropout 0`` and ``refit false`` is the previous default. Keys of
 ``TRIAL_LEVERS`` go to ``train_network``; ``"tfidf_block"`` appends a
-TF-IDF of the texts to the network's input. ``--archs`` may also name
+TF-IDF of the texts to the network's input, ``"augment"`` word-deleted
+copies of the training texts to its rows. ``--archs`` may also name
 :data:`BASELINES` (LogisticRegression, MLPClassifier on the standardized
 concatenation of the views, variant ``"-"``, one row per seed).
 """
