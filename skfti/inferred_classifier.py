@@ -21,6 +21,7 @@ from skfti.task import is_text
 from skfti.task_views import (
     check_not_a_column_of_texts,
     check_text_views,
+    embed_ahead,
     embedding_modules,
 )
 
@@ -108,7 +109,10 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
         Number of candidates trained in parallel (processes, one TensorFlow
         thread each). ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context; ``-1`` means all processors.
-        Choose the backend with ``joblib.parallel_config``.
+        Choose the backend with ``joblib.parallel_config``. Texts are
+        embedded once before the candidates train, with every core this
+        process may use (:func:`skfti.task_views.embedding_threads`), and
+        each candidate reads them from the embedding cache.
     random_state : int, RandomState instance or None, default=None
         Seeds the hold-out split and the children's training: one seed for
         every candidate with ``combine="best"`` (they share their hold-out,
@@ -299,6 +303,9 @@ class InferredArchitectureClassifier(ClassifierMixin, BaseEstimator):
             # The first keeps the shared seed, so it is combine="best"'s first.
             for candidate in candidates[1:]:
                 candidate.set_params(random_state=rng.randint(_SEED_MAX))
+        if text:  # once, on every core, for every candidate to read
+            used = np.any([np.asarray(e.gamma) > 0 for e in encodings], axis=0)
+            embed_ahead(list(X_checked), child.embedding_modules, list(used))
         # n_jobs=None is joblib's: 1 unless joblib.parallel_config says more.
         n_jobs = min(effective_n_jobs(self.n_jobs), len(candidates))
         parent_pid = os.getpid() if n_jobs > 1 else None

@@ -10,6 +10,9 @@ view of a task does not depend on the units of its features.
 Nothing here imports TensorFlow; an embedding module may when it embeds.
 """
 
+import copy
+import os
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import clone
@@ -22,7 +25,9 @@ __all__ = [
     "check_numeric_views",
     "check_text_views",
     "check_texts",
+    "embed_ahead",
     "embed_views",
+    "embedding_threads",
     "embedding_modules",
     "stacked_views",
     "standardize_features",
@@ -121,6 +126,78 @@ def embed_views(texts, search_space, *, modules=None, stack=False):
         modules = [m for m, v in pairs if v in kept]
     views = [np.asarray(embed_cached(m, texts), dtype=np.float32) for m in modules]
     return np.hstack(views) if stack else views
+
+
+def embedding_threads():
+    """Threads an embedding model may use in this process.
+
+    The cores this process may run on (:func:`joblib.cpu_count`), at most the
+    ``OMP_NUM_THREADS`` that joblib's workers set for their inner threads, so
+    that a process among others (a worker of ``GridSearchCV(n_jobs=...)``)
+    takes its share only.
+
+    Returns
+    -------
+    n_threads : int
+    """
+    from joblib import cpu_count
+
+    n = cpu_count()
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    if limit.isdigit() and int(limit) > 0:
+        n = min(n, int(limit))
+    return max(1, int(n))
+
+
+def _with_threads(module, n_threads):
+    """A copy of ``module`` whose model runs on ``n_threads`` (its parts' too).
+
+    Modules without an ``n_threads`` setting are returned as they are. The
+    copy drops a loaded model (the modules' ``__getstate__``), so it loads
+    one with the new setting; the cache key does not hold the threads, so
+    the copy's vectors are the original's cache entry.
+    """
+    from skfti.embeddings import ConcatenatedEmbedding
+
+    if isinstance(module, ConcatenatedEmbedding):
+        return ConcatenatedEmbedding(
+            [_with_threads(m, n_threads) for m in module.modules]
+        )
+    if not hasattr(module, "n_threads"):
+        return module
+    threaded = copy.copy(module)
+    threaded.n_threads = n_threads
+    return threaded
+
+
+def embed_ahead(texts, modules, used, n_threads=None):
+    """Embed ``texts`` into the disk cache by every used embedding module.
+
+    For a process about to train several children on the same texts (one
+    after the other, or in workers of one thread each): it embeds them once,
+    with every thread the process may use, and each child then reads its
+    views from the cache. View transformers (modules with ``transform``,
+    fitted per child) are left to the children.
+
+    Parameters
+    ----------
+    texts : list of str
+        Exactly the list the children will embed (the cache key is its
+        content, in order).
+    modules : list of EmbeddingModule or transformer
+        One per view.
+    used : list of bool
+        The views some child reads.
+    n_threads : int, default=None
+        Threads of the models that take a number of threads;
+        :func:`embedding_threads` when None.
+    """
+    from skfti.embeddings import embed_cached
+
+    n_threads = embedding_threads() if n_threads is None else n_threads
+    for module, use in zip(modules, used, strict=True):
+        if use and not hasattr(module, "transform"):
+            embed_cached(_with_threads(module, n_threads), list(texts))
 
 
 def stacked_views(search_space):

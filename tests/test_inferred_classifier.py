@@ -237,3 +237,36 @@ def test_text_tasks_end_to_end(tmp_path, monkeypatch):
     assert clf.encoding_.search_space == space
     assert clf.predict(task.X_test).shape == task.y_test.shape
     assert set(clf.predict(list(task.X_test))) <= set(task.y)
+
+
+def test_candidates_read_texts_embedded_once_for_them(tmp_path, monkeypatch):
+    """fit embeds the texts once, on every core, before the candidates train:
+    with an empty cache no candidate loads a model of its own (each used to
+    load MiniLM, USE and GloVe, the first of them to embed every text again
+    on one thread)."""
+    from skfti.embeddings import ConcatenatedEmbedding
+    from skfti.embeddings._registry import _MODULES
+
+    for _, import_names, _ in _MODULES.values():
+        for name in import_names:
+            pytest.importorskip(name)
+    monkeypatch.setenv("SKFTI_CACHE_DIR", str(tmp_path))
+    texts = [
+        f"a short text number {i} about {('cats', 'cars', 'cups')[i % 3]}"
+        for i in range(60)
+    ]
+    labels = [i % 3 for i in range(60)]
+    clf = InferredArchitectureClassifier("text-v2", n_candidates=2, **CHILD)
+    clf.fit(texts, labels)
+    for member in clf.estimators_:
+        parts = [
+            p
+            for m in member.embedding_modules
+            for p in (m.modules if isinstance(m, ConcatenatedEmbedding) else [m])
+        ]
+        loaded = [
+            p.name for p in parts if getattr(p, "_model", getattr(p, "_encoder", None))
+        ]
+        assert loaded == []
+        assert all(getattr(p, "vectors", None) is None for p in parts)
+    assert clf.score(texts, labels) > 1 / 3
