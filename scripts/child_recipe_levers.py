@@ -170,6 +170,41 @@ validation and test splits are untouched. ``"baselines": true`` gives the
 same rows to the :data:`BASELINES`."""
 
 
+INPUT_MAP = "input_map"
+"""A lever of the child's input scaling: ``{"input_map": "clip3"}`` standardizes
+each column on the training rows and clips at +-3; ``"block_rms"`` centres each
+column and divides each view's block (each part of a concatenated view) by
+one number, its root mean square deviation, which keeps the geometry of a
+sentence embedding that per-column scaling distorts. Both with the recipe's
+own standardization off (``"standardize": false`` is implied)."""
+
+
+def part_widths(view):
+    """Widths of the parts of a view name such as ``glove50+use512``."""
+    import re
+
+    return [int(re.search(r"(\d+)$", part).group(1)) for part in view.split("+")]
+
+
+def mapped_view(v, train, kind, widths):
+    """One view through :data:`INPUT_MAP` ``kind``, fitted on the training rows."""
+    v = np.asarray(v, dtype=np.float64)
+    mean = v[train].mean(0)
+    if kind == "clip3":
+        scale = v[train].std(0)
+        scale[scale < 1e-12] = 1.0
+        return np.clip((v - mean) / scale, -3, 3).astype(np.float32)
+    if kind == "block_rms":
+        out, start = np.empty_like(v), 0
+        for width in widths:
+            block = v[:, start : start + width] - mean[start : start + width]
+            rms = np.sqrt(np.mean(block[train] ** 2)) or 1.0
+            out[:, start : start + width] = block / rms
+            start += width
+        return out.astype(np.float32)
+    raise ValueError(f"unknown input_map {kind!r}")
+
+
 def augmented_texts(texts, task_name, copies, drop):
     """``copies`` lists of word-deleted versions of ``texts`` (one per copy).
 
@@ -385,7 +420,7 @@ def run(task_name, data, space, arch_name, variant, seed):
         {
             k: v
             for k, v in variant.items()
-            if k not in ("name", AUGMENT, *BLOCKS) and k not in trial
+            if k not in ("name", AUGMENT, INPUT_MAP, *BLOCKS) and k not in trial
         },
         text=not space.is_numeric,
     )
@@ -401,6 +436,12 @@ def run(task_name, data, space, arch_name, variant, seed):
     )
     start = time.perf_counter()
     # the population's own child training (hold-out, then the one recipe)
+    if INPUT_MAP in variant:
+        settings["standardize"] = False
+        views = [
+            mapped_view(v, train, variant[INPUT_MAP], part_widths(name))
+            for v, name in zip(views, space.views, strict=True)
+        ]
     if AUGMENT in variant:
         extra = augmented_views(task_name, texts, train, space, variant[AUGMENT])
         network, history = fit_child_augmented(
