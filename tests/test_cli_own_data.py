@@ -12,6 +12,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+from fresh_process import run_python
 
 NOISE = ("onednn", "absl", "cuda", "traceback")
 
@@ -78,9 +79,7 @@ def test_suggest_prints_the_architecture_without_tensorflow(workdir):
         assert "tensorflow" not in sys.modules, "suggest imported TensorFlow"
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir
-    )
+    done = run_python(code, cwd=workdir, check=False)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "90 rows, text column 'text'; target 'label' with 3 classes" in out
@@ -108,9 +107,7 @@ def test_numeric_csv_gets_the_shipped_tabular_model_by_default(tmp_path):
         assert "tensorflow" not in sys.modules, "suggest imported TensorFlow"
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
-    )
+    done = run_python(code, cwd=tmp_path, check=False)
     assert done.returncode == 0, done.stderr
     assert "178 rows" in done.stdout and "model tabular-v1" in done.stdout
     assert "  1. input" in done.stdout
@@ -149,9 +146,7 @@ def test_train_compares_saves_and_predicts_raw_texts_in_a_fresh_process(workdir)
         print(list(model.predict(["a hard grey metal", "in a kind manner"])))
         """
     )
-    fresh = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir
-    )
+    fresh = run_python(code, cwd=workdir, check=False)
     assert fresh.returncode == 0, fresh.stderr
     accuracy, texts = fresh.stdout.strip().splitlines()[-2:]
     assert float(accuracy) > 0.5  # three balanced classes: chance is 1/3
@@ -342,7 +337,5 @@ def test_populate_fit_suggest_on_numeric_files(tmp_path):
         "import joblib, pandas as pd; rows = pd.read_csv('task2.csv'); "
         "print(set(joblib.load('model.joblib').predict(rows)) <= {'yes', 'no'})"
     )
-    fresh = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
-    )
+    fresh = run_python(code, cwd=tmp_path, check=False)
     assert fresh.stdout.strip() == "True", fresh.stderr

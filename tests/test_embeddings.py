@@ -1,12 +1,11 @@
 import importlib.metadata
 import os
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fresh_process import run_python
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skfti.embeddings import (
@@ -73,7 +72,7 @@ class CountingEmbedding(HashedNGramEmbedding):
 
 def test_import_does_not_load_tensorflow():
     code = "import skfti.embeddings, sys; assert 'tensorflow' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    run_python(code, cwd=REPO)
 
 
 def test_embedding_module_is_abstract():

@@ -1,11 +1,10 @@
 import pickle
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from fresh_process import run_python
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -168,9 +167,7 @@ def test_pickled_inferrer_suggests_without_tensorflow(fitted, tmp_path):
         "inferrer.task_embedding(task.X_train, task.y_train)\n"
         "print(len(u), 'tensorflow' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = run_python(code)
     assert out.stdout.split() == ["2", "False"], out.stderr
 
 

@@ -1,10 +1,9 @@
 """The top-level package: its public names, and what importing it costs."""
 
 import re
-import subprocess
-import sys
 
 import pytest
+from fresh_process import run_python
 
 import skfti
 
@@ -16,9 +15,7 @@ def _modules_after(code):
         "print(' '.join(sorted(m for m in sys.modules "
         "if m.startswith(('skfti', 'sklearn')))))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
+    out = run_python(probe)
     return set(out.stdout.split())
 
 

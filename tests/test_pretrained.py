@@ -2,13 +2,12 @@
 
 import copy
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 import skfti.pretrained
 from skfti import ArchitectureInferrer
@@ -94,9 +93,7 @@ def test_loading_and_suggesting_never_imports_tensorflow(saved):
         "inferrer.suggest(task.X_train, task.y_train)\n"
         "print('tensorflow' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = run_python(code)
     assert out.stdout.strip() == "False", out.stderr
 
 
@@ -223,9 +220,7 @@ def test_text_models_suggest_for_raw_texts_without_embedding_them(name):
         f"heavy = {heavy!r}\n"
         "print(inferrer.meta_features, [m for m in heavy if m in sys.modules])\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = run_python(code)
     assert out.stdout.split(maxsplit=1) == ["none", "[]\n"], out.stderr
 
 

@@ -1,10 +1,8 @@
 """Row keys, store locations, the backend registry and resolution."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from fresh_process import run_python
 from store_testing import SPACE, _u
 
 from skfti import ArchitectureEncoding, SearchSpace
@@ -90,7 +88,5 @@ def test_resolve_store(tmp_path):
 
 def test_import_does_not_import_tensorflow():
     code = "import sys, skfti.store; print('tensorflow' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = run_python(code)
     assert result.stdout.strip() == "False"

@@ -1,10 +1,9 @@
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 from skfti.task import Task, check_task_collection, is_text
 
@@ -75,11 +74,8 @@ def test_content_hash_is_stable_across_processes():
         "print(t.content_hash)\n"
     )
     hashes = {
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
+        run_python(
+            code,
             env={"PYTHONHASHSEED": seed, "PATH": ""},
             cwd=Path(__file__).resolve().parents[1],
         ).stdout.strip()

@@ -1,8 +1,8 @@
 import os
-import subprocess
 import sys
 
 import pytest
+from fresh_process import run_python
 
 from skfti._tf import (
     import_tensorflow,
@@ -22,9 +22,7 @@ def test_importing_skfti_does_not_import_tensorflow(module):
         " if m in sys.modules)\n"
         "print(heavy)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+    out = run_python(code).stdout
     assert out.strip() == "[]"
 
 
