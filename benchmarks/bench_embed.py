@@ -1,8 +1,12 @@
 """Throughput of the offline text embedding modules, and of the embedding cache.
 
 Embeds a few thousand real texts (WordNet glosses, fortunes, tweets and reviews)
-with each module and prints texts per second, then the speed-up of a cached call
-over a first call of :func:`skfti.embeddings.embed_cached`.
+with each module and prints texts per second, then, for a module that runs a
+model on threads (USE, MiniLM), texts per second on every thread the process
+may use (:func:`skfti.task_views.embedding_threads`, what
+``InferredArchitectureClassifier.fit`` embeds with) against one (the modules'
+default), then the speed-up of a cached call over a first call of
+:func:`skfti.embeddings.embed_cached`.
 
 Usage::
 
@@ -20,6 +24,7 @@ import numpy as np
 
 from skfti.datasets import load_fortune_tasks, load_review_tasks, load_wordnet_tasks
 from skfti.embeddings import embed_cached, get_embedding_module
+from skfti.task_views import _with_threads, embedding_threads
 
 
 def real_texts(n_texts, random_state=0):
@@ -58,8 +63,10 @@ def main():
     texts = real_texts(args.n_texts)
     n_chars = np.mean([len(text) for text in texts])
     print(f"{len(texts)} texts, {n_chars:.0f} characters on average\n")
+    n_threads = embedding_threads()
     header = (
         f"{'module':<10} {'dim':>4} {'load s':>7} {'texts/s':>9} "
+        f"{f'on {n_threads} thr.':>11} {'ratio':>6} "
         f"{'1st cached s':>13} {'2nd cached s':>13} {'speed-up':>9}"
     )
     print(header)
@@ -71,6 +78,13 @@ def main():
         load = time.perf_counter() - start
         repeat = 1 if name.startswith(("use", "minilm")) else args.repeat
         seconds = best_of(lambda m=module: m.embed(texts), repeat)
+        threaded, ratio = "-", "-"
+        if hasattr(module, "n_threads") and n_threads > 1:
+            many = _with_threads(module, n_threads)
+            many.embed(texts[:8])
+            faster = best_of(lambda m=many: m.embed(texts), repeat)
+            threaded = f"{len(texts) / faster:.0f}"
+            ratio = f"{seconds / faster:.2f}x"
         with tempfile.TemporaryDirectory() as cache_dir:
             start = time.perf_counter()
             embed_cached(module, texts, cache_dir=cache_dir)
@@ -81,7 +95,8 @@ def main():
             )
         print(
             f"{name:<10} {module.output_dim:>4} {load:>7.2f} "
-            f"{len(texts) / seconds:>9.0f} {first:>13.3f} {second:>13.4f} "
+            f"{len(texts) / seconds:>9.0f} {threaded:>11} {ratio:>6} "
+            f"{first:>13.3f} {second:>13.4f} "
             f"{first / second:>8.0f}x"
         )
 

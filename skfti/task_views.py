@@ -149,7 +149,7 @@ def embedding_threads():
     return max(1, int(n))
 
 
-def _with_threads(module, n_threads):
+def _with_threads(module: object, n_threads: int) -> object:
     """A copy of ``module`` whose model runs on ``n_threads`` (its parts' too).
 
     Modules without an ``n_threads`` setting are returned as they are. The
