@@ -40,6 +40,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import sys
 import time
 import zlib
@@ -569,7 +570,8 @@ def average_table(path, averages, family="text", model="text-v1", pool_seeds=Fal
     """Markdown: probabilities of several architectures averaged, per seed.
 
     ``averages`` are ``+``-joined names of ``--archs`` (their default-recipe
-    or baseline rows); a task and seed counts when it has all of them. With
+    or baseline rows; ``arch@variant`` names the rows of another variant of
+    the recipe); a task and seed counts when it has all of them. With
     ``pool_seeds`` the rows of every seed of a task are averaged together
     (one figure per task), and each average is paired with the
     :data:`BASELINES` present: test accuracy minus LogisticRegression's and
@@ -579,11 +581,13 @@ def average_table(path, averages, family="text", model="text-v1", pool_seeds=Fal
     tasks, _, data = collection(family, model)
     got = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in map(json.loads, open(path)):
-        if r["variant"] in ("-", "default"):
-            key = r["task"] if pool_seeds else (r["task"], r["seed"])
-            rows = got[key][r["arch"]]
-            if r["seed"] not in [x["seed"] for x in rows]:  # baselines run twice
-                rows.append(r)
+        key = r["task"] if pool_seeds else (r["task"], r["seed"])
+        name = r["arch"]
+        if r["variant"] not in ("-", "default"):
+            name = f"{name}@{r['variant']}"
+        rows = got[key][name]
+        if r["seed"] not in [x["seed"] for x in rows]:  # baselines run twice
+            rows.append(r)
     unit = "tasks" if pool_seeds else "tasks x seeds"
     print(f"| averaged | {unit} | val | test |")
     print("|---|---|---|---|")
@@ -657,7 +661,7 @@ def main():
     if args.average:
         average_table(
             args.output,
-            args.average.split(","),
+            re.split(r",(?! )", args.average),  # "a, b" is within a name
             args.family,
             args.space,
             args.pool_seeds,
