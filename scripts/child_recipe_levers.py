@@ -276,7 +276,7 @@ def fit_child_augmented(arch, views, y, train, seed, settings, extra):
     the augmented rows of the rows held out are left out, so that early
     stopping watches original texts the child never saw in any form.
     """
-    from skfti.child_recipe import holdout_split
+    from skfti.child_recipe import holdout_split, training_keywords
     from skfti.child_training import train_network
 
     extra_views, source = extra
@@ -293,17 +293,9 @@ def fit_child_augmented(arch, views, y, train, seed, settings, extra):
         arch,
         fit_views,
         fit_y,
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
-        learning_rate=settings["learning_rate"],
-        weight_decay=settings["weight_decay"],
-        dropout=settings["dropout"],
-        standardize=settings["standardize"],
-        n_iter_no_change=settings["n_iter_no_change"],
-        tol=settings["tol"],
-        refit=settings["refit"],
         validation=([v[held_idx] for v in views], y[held_idx]),
         rng=rng,
+        **training_keywords(settings, validating=True),
     )
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "mean_log_loss",
     "refit_epochs",
     "resolve_dropout",
+    "training_keywords",
 ]
 
 RECIPE_SETTINGS = {
@@ -158,6 +159,27 @@ def check_settings(settings, *, text=None):
         raise ValueError(f"standardize must be True or False, got {standardize!r}")
     out["standardize"] = bool(out["standardize"])
     return out
+
+
+def training_keywords(settings, validating):
+    """The keywords of :func:`skfti.child_training.train_network` for settings.
+
+    ``settings`` is a complete dict of :func:`check_settings` (its
+    ``validation_fraction`` chooses the hold-out, which the caller draws);
+    ``validating`` says whether a held-out pair is given, without which
+    there is no early stopping.
+    """
+    return {
+        "epochs": settings["epochs"],
+        "batch_size": settings["batch_size"],
+        "learning_rate": settings["learning_rate"],
+        "weight_decay": settings["weight_decay"],
+        "dropout": settings["dropout"],
+        "standardize": settings["standardize"],
+        "n_iter_no_change": settings["n_iter_no_change"] if validating else None,
+        "tol": settings["tol"],
+        "refit": settings["refit"],
+    }
 
 
 def check_refit(refit):

@@ -28,6 +28,7 @@ from skfti.child_recipe import (
     holdout_split,
     mean_log_loss,
     texts_of,
+    training_keywords,
 )
 from skfti.encoding import ArchitectureEncoding
 from skfti.search_space import SearchSpace
@@ -173,17 +174,9 @@ def _fit_child(arch, views, y, train, seed, settings, **levers):
         arch,
         [v[fit_idx] for v in views],
         y[fit_idx],
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
-        learning_rate=settings["learning_rate"],
-        weight_decay=settings["weight_decay"],
-        dropout=settings["dropout"],
-        standardize=settings["standardize"],
-        n_iter_no_change=settings["n_iter_no_change"] if validation else None,
-        tol=settings["tol"],
-        refit=settings["refit"],
         validation=validation,
         rng=rng,
+        **training_keywords(settings, validation is not None),
         **levers,
     )
 
