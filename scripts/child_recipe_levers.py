@@ -236,9 +236,10 @@ def augmented_views(task_name, texts, train, space, options, n_threads=1):
     ``copies`` blocks of ``len(train)`` rows, and the task row each
     augmented row comes from.
     """
-    from skfti.task_views import embed_views
+    from skfti.embeddings import get_embedding_module
+    from skfti.task_views import _with_threads, embed_views
 
-    modules = [_threaded(v, n_threads) for v in space.views]
+    modules = [_with_threads(get_embedding_module(v), n_threads) for v in space.views]
     blocks = [
         embed_views(copy, space, modules=modules)
         for copy in augmented_texts(
@@ -247,26 +248,6 @@ def augmented_views(task_name, texts, train, space, options, n_threads=1):
     ]
     views = [np.vstack([b[k] for b in blocks]) for k in range(len(space.views))]
     return views, np.tile(train, options["copies"])
-
-
-def _threaded(view, n_threads):
-    """The module of a view, its model modules run with ``n_threads``."""
-    from skfti.embeddings import (
-        ConcatenatedEmbedding,
-        MiniLMEmbedding,
-        UniversalSentenceEncoder,
-        get_embedding_module,
-    )
-
-    parts = [
-        MiniLMEmbedding(n_threads=n_threads)
-        if part == "minilm384"
-        else UniversalSentenceEncoder(n_threads=n_threads)
-        if part == "use512"
-        else get_embedding_module(part)
-        for part in view.split("+")
-    ]
-    return parts[0] if len(parts) == 1 else ConcatenatedEmbedding(parts)
 
 
 def fit_child_augmented(arch, views, y, train, seed, settings, extra):
